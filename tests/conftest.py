@@ -1,0 +1,132 @@
+"""Shared fixtures: a real DynamoDB/KMS-compatible server process, and store factories."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from ctxasr.clock import ManualClock
+from ctxasr.crypto import Envelope, Keyring, StaticKeyring
+from ctxasr.store import ContextStore, MemoryBackend, SqliteBackend, StoreOptions
+from ctxasr.store.base import StoreBackend
+from ctxasr.store.dynamodb import DynamoDbBackend, DynamoDbOptions
+
+BACKENDS = ["memory", "sqlite", "dynamodb"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+REPO = Path(__file__).resolve().parent.parent
+DYNALITE = REPO / "node_modules" / ".bin" / "dynalite"
+
+
+def _serve(command: list[str], port: int) -> Iterator[str]:
+    """Run a server process on a loopback port for the session; yield its URL."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"{command[0]} exited with {proc.returncode}")
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail(f"{command[0]} did not start")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's server as its own process: DynamoDB (with the TTL API) and KMS over HTTP."""
+    port = _free_port()
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    yield from _serve(command, port)
+
+
+@pytest.fixture(scope="session")
+def dynalite_endpoint() -> Iterator[str]:
+    """dynalite (npm) as its own process: unlike moto, it locks items on UpdateItem, so
+    concurrent appends behave as on DynamoDB. ``make test`` installs it (package.json)."""
+    if not DYNALITE.exists():
+        pytest.fail(f"{DYNALITE} is missing: run 'npm install' in the repository root")
+    port = _free_port()
+    command = [str(DYNALITE), "--port", str(port), "--host", "127.0.0.1",
+               "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"]
+    yield from _serve(command, port)
+
+
+@pytest.fixture(autouse=True)
+def _aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def dynamodb_client(endpoint: str):  # type: ignore[no-untyped-def]
+    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
+
+
+StoreFactory = Callable[..., ContextStore]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_backend(
+    backend_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Callable[[], StoreBackend]:
+    def make() -> StoreBackend:
+        if backend_name == "memory":
+            return MemoryBackend()
+        if backend_name == "sqlite":
+            return SqliteBackend(tmp_path / "ctx.sqlite3")
+        endpoint = request.getfixturevalue("dynalite_endpoint")
+        options = DynamoDbOptions(table_prefix=f"t{uuid.uuid4().hex[:12]}", endpoint_url=endpoint)
+        return DynamoDbBackend(dynamodb_client(endpoint), options)
+
+    return make
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def make_store(
+    make_backend: Callable[[], StoreBackend], clock: ManualClock
+) -> Iterator[StoreFactory]:
+    stores: list[ContextStore] = []
+
+    def make(options: StoreOptions | None = None, keyring: Keyring | None = None) -> ContextStore:
+        store = ContextStore(
+            make_backend(), Envelope(keyring or StaticKeyring()), options, clock=clock
+        )
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        store.close()
