@@ -69,8 +69,19 @@ def dynalite_endpoint() -> Iterator[str]:
     if not DYNALITE.exists():
         pytest.fail(f"{DYNALITE} is missing: run 'npm install' in the repository root")
     port = _free_port()
-    command = [str(DYNALITE), "--port", str(port), "--host", "127.0.0.1",
-               "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"]
+    command = [
+        str(DYNALITE),
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--createTableMs",
+        "0",
+        "--deleteTableMs",
+        "0",
+        "--updateTableMs",
+        "0",
+    ]
     yield from _serve(command, port)
 
 

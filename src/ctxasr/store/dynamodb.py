@@ -363,7 +363,6 @@ class DynamoDbBackend:
             )
         logger.info("created DynamoDB table %s (on-demand, TTL on %s)", name, TTL_ATTRIBUTE)
 
-
     def _wait_active(self, name: str, timeout_s: float = 60.0) -> None:
         # botocore's table_exists waiter sleeps 20 s per poll; new tables are usually ready
         # within a second, so poll briefly instead.
