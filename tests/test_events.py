@@ -100,5 +100,5 @@ def test_bad_envelopes_get_specific_errors(raw: Any, message: str) -> None:
 
 
 def test_unknown_event_name() -> None:
-    with pytest.raises(UnknownEventError, match="Foo.Bar"):
+    with pytest.raises(UnknownEventError, match=r"Foo\.Bar"):
         parse_envelope(envelope("Foo.Bar", "dr"))
