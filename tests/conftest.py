@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +9,13 @@ from pathlib import Path
 import boto3
 import pytest
 
+from ctxasr.bench.local_server import (
+    dynalite_command,
+    find_dynalite,
+    free_port,
+    moto_command,
+    serve,
+)
 from ctxasr.clock import ManualClock
 from ctxasr.crypto import Envelope, Keyring, StaticKeyring
 from ctxasr.store import ContextStore, MemoryBackend, SqliteBackend, StoreOptions
@@ -23,66 +25,27 @@ from ctxasr.store.dynamodb import DynamoDbBackend, DynamoDbOptions
 BACKENDS = ["memory", "sqlite", "dynamodb"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 REPO = Path(__file__).resolve().parent.parent
-DYNALITE = REPO / "node_modules" / ".bin" / "dynalite"
-
-
-def _serve(command: list[str], port: int) -> Iterator[str]:
-    """Run a server process on a loopback port for the session; yield its URL."""
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"{command[0]} exited with {proc.returncode}")
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail(f"{command[0]} did not start")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """moto's server as its own process: DynamoDB (with the TTL API) and KMS over HTTP."""
-    port = _free_port()
-    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    yield from _serve(command, port)
+    port = free_port()
+    with serve(moto_command(port), port) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def dynalite_endpoint() -> Iterator[str]:
     """dynalite (npm) as its own process: unlike moto, it locks items on UpdateItem, so
     concurrent appends behave as on DynamoDB. ``make test`` installs it (package.json)."""
-    if not DYNALITE.exists():
-        pytest.fail(f"{DYNALITE} is missing: run 'npm install' in the repository root")
-    port = _free_port()
-    command = [
-        str(DYNALITE),
-        "--port",
-        str(port),
-        "--host",
-        "127.0.0.1",
-        "--createTableMs",
-        "0",
-        "--deleteTableMs",
-        "0",
-        "--updateTableMs",
-        "0",
-    ]
-    yield from _serve(command, port)
+    binary = find_dynalite(REPO)
+    if binary is None:
+        pytest.fail("dynalite is missing: run 'npm install' in the repository root")
+    port = free_port()
+    with serve(dynalite_command(binary, port), port) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -39,11 +39,13 @@ class CryptoCounters:
         self._lock = threading.Lock()
         self.encrypts = 0  # items sealed (one content encryption + one key wrap each)
         self.decrypts = 0  # items opened (one key unwrap + one content decryption each)
+        self.bytes = 0  # plaintext bytes encrypted or decrypted
 
-    def add(self, encrypts: int = 0, decrypts: int = 0) -> None:
+    def add(self, encrypts: int = 0, decrypts: int = 0, nbytes: int = 0) -> None:
         with self._lock:
             self.encrypts += encrypts
             self.decrypts += decrypts
+            self.bytes += nbytes
 
     @property
     def total(self) -> int:
@@ -61,10 +63,11 @@ class Envelope:
         data_key = AESGCM.generate_key(bit_length=8 * KEY_BYTES)
         nonce, ciphertext = aead_seal(data_key, plaintext, context_bytes(context))
         wrapped = self.keyring.wrap(data_key, context)
-        self.counters.add(encrypts=1)
+        self.counters.add(encrypts=1, nbytes=len(plaintext))
         return SealedBox(wrapped.key_id, wrapped.blob, nonce, ciphertext)
 
     def open(self, box: SealedBox, context: Mapping[str, str]) -> bytes:
         data_key = self.keyring.unwrap(WrappedKey(box.key_id, box.wrapped_key), context)
-        self.counters.add(decrypts=1)
-        return aead_open(data_key, box.nonce, box.ciphertext, context_bytes(context))
+        plaintext = aead_open(data_key, box.nonce, box.ciphertext, context_bytes(context))
+        self.counters.add(decrypts=1, nbytes=len(plaintext))
+        return plaintext

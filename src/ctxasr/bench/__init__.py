@@ -1,0 +1,1 @@
+"""Benchmarks (``ctxasr bench ...``): numbers measured side by side in one run, not tests."""

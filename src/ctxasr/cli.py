@@ -1,0 +1,99 @@
+"""The ``ctxasr`` command line. Each sub-command parses its flags and calls one module."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from ctxasr import __version__
+from ctxasr.errors import CtxAsrError
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except CtxAsrError as exc:
+        print(f"ctxasr: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ctxasr", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"ctxasr {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(title="commands")
+    bench = commands.add_parser("bench", help="benchmarks: numbers measured side by side")
+    benches = bench.add_subparsers(title="benchmarks")
+    _add_bench_store(benches)
+    return parser
+
+
+def _add_bench_store(benches: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    store = benches.add_parser(
+        "store", help="two-table store against the single-table design, same traffic"
+    )
+    store.add_argument("--backend", choices=["sqlite", "dynamodb"], default="sqlite")
+    store.add_argument("--interactions", type=int, default=1_000)
+    store.add_argument(
+        "--followup-rate",
+        type=float,
+        default=0.1,
+        help="share of interactions that re-open the microphone",
+    )
+    store.add_argument("--catalog-rate", type=float, default=0.5)
+    store.add_argument("--catalog-entries", type=int, default=200)
+    store.add_argument("--seed", type=int, default=7)
+    store.add_argument("--endpoint", help="DynamoDB endpoint (default: start a local server)")
+    store.add_argument(
+        "--keyring",
+        choices=["local", "kms"],
+        default="local",
+        help="kms: every key wrap/unwrap is a KMS call over HTTP",
+    )
+    store.add_argument("--kms-endpoint", help="KMS endpoint (default: start a local server)")
+    store.add_argument("--json", action="store_true", help="print one JSON object")
+    store.set_defaults(handler=_run_bench_store)
+
+
+def _run_bench_store(args: argparse.Namespace) -> int:
+    from ctxasr.bench.store_bench import (  # noqa: PLC0415  (keep CLI start-up light)
+        StoreBenchOptions,
+        format_table,
+        run_store_bench,
+    )
+
+    options = StoreBenchOptions(
+        backend=args.backend,
+        interactions=args.interactions,
+        followup_rate=args.followup_rate,
+        catalog_rate=args.catalog_rate,
+        catalog_entries=args.catalog_entries,
+        seed=args.seed,
+        endpoint_url=args.endpoint,
+        keyring=args.keyring,
+        kms_endpoint_url=args.kms_endpoint,
+    )
+    result = run_store_bench(options)
+    print(json.dumps(result.to_json(), indent=2) if args.json else format_table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
