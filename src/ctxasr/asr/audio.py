@@ -1,0 +1,81 @@
+"""Audio in: any file or byte string PyAV reads, or raw 16-bit PCM with its declared rate.
+
+Everything comes out as mono float32 at 16 kHz, the rate Whisper expects.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import wave
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+from ctxasr.errors import InvalidInputError
+
+SAMPLE_RATE = 16_000
+Audio = npt.NDArray[np.float32]
+
+
+class AudioError(InvalidInputError):
+    """The input is not usable audio: missing, empty, corrupt or of an unknown format."""
+
+
+AudioSource = str | os.PathLike[str] | bytes | BinaryIO
+
+
+def load_audio(source: AudioSource, pcm_rate: int | None = None) -> Audio:
+    """Decode ``source``; with ``pcm_rate``, ``source`` is raw 16-bit little-endian mono PCM."""
+    if pcm_rate is not None:
+        if not isinstance(source, bytes):
+            raise AudioError("raw PCM must be given as bytes")
+        source = pcm_to_wav(source, pcm_rate)
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise AudioError(f"audio file {path} does not exist")
+        if path.stat().st_size == 0:
+            raise AudioError(f"audio file {path} is empty")
+        return _decode(str(path), what=str(path))
+    if isinstance(source, bytes):
+        if not source:
+            raise AudioError("audio is empty")
+        return _decode(io.BytesIO(source), what="uploaded audio")
+    return _decode(source, what="audio stream")
+
+
+def pcm_to_wav(pcm: bytes, rate: int) -> bytes:
+    """Wrap raw 16-bit mono PCM in a WAV container."""
+    if not 4_000 <= rate <= 192_000:
+        raise AudioError(f"PCM sample rate {rate} Hz is out of range (4000-192000)")
+    if not pcm:
+        raise AudioError("audio is empty")
+    if len(pcm) % 2:
+        raise AudioError("raw PCM must be 16-bit samples (an even number of bytes)")
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm)
+    return out.getvalue()
+
+
+def _decode(source: str | BinaryIO, what: str) -> Audio:
+    import av  # noqa: PLC0415  (heavy; only the recognizer needs it)
+    from faster_whisper import decode_audio  # noqa: PLC0415
+
+    try:
+        audio = decode_audio(source, sampling_rate=SAMPLE_RATE)
+    except (av.error.FFmpegError, ValueError, IndexError, StopIteration) as exc:
+        raise AudioError(f"{what} is not decodable audio: {exc}") from exc
+    if audio.size == 0:
+        raise AudioError(f"{what} holds no audio samples")
+    return np.ascontiguousarray(audio, dtype=np.float32)
+
+
+def duration_s(audio: Audio) -> float:
+    return float(audio.shape[0]) / SAMPLE_RATE

@@ -1,0 +1,215 @@
+"""The contextual recognizer: audio + dialogue context → ``Recognition``.
+
+Per 30-second window: encode once; decode without a prompt (the unbiased reading) and, when a
+context is present, with the plan's prompt and an n-best list; let the guard merge the two. Then
+respell the whole text toward the catalogs. Every stage is timed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ctxasr.asr.audio import Audio, AudioSource, load_audio
+from ctxasr.asr.bias import BiasOptions, ContextBiaser, EntityMatch, is_silence
+from ctxasr.asr.engine import DecodeOptions, EngineOptions, WhisperEngine
+from ctxasr.context.index import PhoneticIndex
+from ctxasr.context.model import Catalog, DialogueContext
+from ctxasr.context.phonetics import Pronouncer
+from ctxasr.context.plan import ContextPlan, PlanOptions, build_plan
+from ctxasr.errors import ConfigError
+from ctxasr.text import normalize
+
+logger = logging.getLogger(__name__)
+
+SILENCE_RMS = 1e-4  # below this (about -80 dBFS) a window is taken as digital silence
+
+
+@dataclass(frozen=True)
+class RecognizerOptions:
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    # Beam search of both passes; the biased pass returns this many hypotheses for rescoring.
+    beam_size: int = 5
+    nbest: int = 5
+    plan: PlanOptions = field(default_factory=PlanOptions)
+    bias: BiasOptions = field(default_factory=BiasOptions)
+    # Phonetic indexes of recently seen catalogs, kept for reuse across utterances.
+    index_cache_size: int = 32
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.nbest <= self.beam_size:
+            raise ConfigError("need 1 <= nbest <= beam_size")
+
+
+@dataclass(frozen=True)
+class StageTimings:
+    audio_ms: float = 0.0
+    plan_ms: float = 0.0
+    encode_ms: float = 0.0
+    unbiased_decode_ms: float = 0.0
+    biased_decode_ms: float = 0.0
+    bias_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Recognition:
+    text: str
+    entities: tuple[EntityMatch, ...]  # catalog phrases in ``text``
+    context_used: bool  # a context plan was applied to this utterance
+    reason: str  # why the context changed the text, or why it was not used
+    unbiased_text: str | None  # the no-context reading, when it differs from ``text``
+    timings: StageTimings
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "entities": [asdict(e) for e in self.entities],
+            "context_used": self.context_used,
+            "reason": self.reason,
+            "unbiased_text": self.unbiased_text,
+            "timings_ms": asdict(self.timings),
+        }
+
+
+class Recognizer:
+    """Loads its model once; ``recognize`` is safe to call from several threads."""
+
+    def __init__(
+        self,
+        options: RecognizerOptions | None = None,
+        engine: WhisperEngine | None = None,  # the ASR engine (Whisper via CTranslate2)
+        pronouncer: Pronouncer | None = None,  # word → phones, for matching and respelling
+    ) -> None:
+        self.options = options or RecognizerOptions()
+        self.engine = engine or WhisperEngine(self.options.engine)
+        self.pronouncer = pronouncer or Pronouncer()
+        self._indexes: OrderedDict[tuple[Catalog, ...], PhoneticIndex] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def plan(self, context: DialogueContext) -> ContextPlan:
+        """The recognition plan for ``context`` (can be built ahead, e.g. during a reply)."""
+        return build_plan(
+            context, self.engine.tokenize, self._index(context.catalogs), self.options.plan
+        )
+
+    def recognize(
+        self,
+        audio: Audio | AudioSource,
+        context: DialogueContext | ContextPlan | None = None,
+        pcm_rate: int | None = None,
+    ) -> Recognition:
+        started = time.perf_counter()
+        samples = audio if isinstance(audio, np.ndarray) else load_audio(audio, pcm_rate)
+        audio_ms = _ms_since(started)
+        plan_start = time.perf_counter()
+        plan = self.plan(context) if isinstance(context, DialogueContext) else context
+        if plan is not None and plan.context.is_empty:
+            plan = None
+        plan_ms = _ms_since(plan_start)
+        run = _Run(self, plan)
+        if float(np.sqrt(np.mean(np.square(samples)))) >= SILENCE_RMS:
+            run.windows(samples)
+        timings = StageTimings(
+            audio_ms=audio_ms,
+            plan_ms=plan_ms,
+            encode_ms=run.encode_ms,
+            unbiased_decode_ms=run.unbiased_ms,
+            biased_decode_ms=run.biased_ms,
+            bias_ms=run.bias_ms,
+            total_ms=_ms_since(started),
+        )
+        return run.result(timings)
+
+    def _index(self, catalogs: tuple[Catalog, ...]) -> PhoneticIndex:
+        with self._lock:
+            index = self._indexes.get(catalogs)
+            if index is not None:
+                self._indexes.move_to_end(catalogs)
+                return index
+        index = PhoneticIndex(catalogs, self.pronouncer, self.options.plan.index_parts)
+        with self._lock:
+            self._indexes[catalogs] = index
+            while len(self._indexes) > self.options.index_cache_size:
+                self._indexes.popitem(last=False)
+        return index
+
+
+class _Run:
+    """The work of one ``recognize`` call (never shared between threads)."""
+
+    def __init__(self, recognizer: Recognizer, plan: ContextPlan | None) -> None:
+        options = recognizer.options
+        self.engine = recognizer.engine
+        self.plan = plan
+        self.bias_options = options.bias
+        self.biaser = ContextBiaser(plan, recognizer.pronouncer, options.bias) if plan else None
+        self.unbiased_opts = DecodeOptions(beam_size=options.beam_size)
+        self.biased_opts = DecodeOptions(beam_size=options.beam_size, num_hypotheses=options.nbest)
+        self.texts: list[str] = []
+        self.unbiased_texts: list[str] = []
+        self.reasons: list[str] = []
+        self.encode_ms = self.unbiased_ms = self.biased_ms = self.bias_ms = 0.0
+
+    def windows(self, samples: Audio) -> None:
+        start = time.perf_counter()
+        chunks = self.engine.encode(samples)
+        self.encode_ms = _ms_since(start)
+        for chunk in chunks:
+            start = time.perf_counter()
+            unbiased = self.engine.decode(chunk, self.unbiased_opts)
+            self.unbiased_ms += _ms_since(start)
+            if is_silence(unbiased, self.bias_options):
+                self.reasons.append("silence")
+                continue
+            self.unbiased_texts.append(unbiased.best.text)
+            if self.biaser is None or self.plan is None:
+                self.texts.append(unbiased.best.text)
+                continue
+            start = time.perf_counter()
+            biased = self.engine.decode(chunk, self.biased_opts, self.plan.prompt_tokens)
+            self.biased_ms += _ms_since(start)
+            start = time.perf_counter()
+            chosen = self.biaser.choose(biased, unbiased.best)
+            if chosen is None:
+                self.texts.append(unbiased.best.text)
+                self.reasons.append("biased reading rejected (echo or hallucination)")
+            else:
+                merged = self.biaser.merge(unbiased.best, chosen, biased)
+                self.texts.append(merged.text)
+                self.reasons.append(merged.reason)
+            self.bias_ms += _ms_since(start)
+
+    def result(self, timings: StageTimings) -> Recognition:
+        text = " ".join(self.texts)
+        entities: tuple[EntityMatch, ...] = ()
+        if self.biaser is not None and text:
+            start = time.perf_counter()
+            text, entities = self.biaser.canonicalize(text)
+            bias_ms = timings.bias_ms + _ms_since(start)
+            timings = StageTimings(**{**asdict(timings), "bias_ms": bias_ms})
+        unbiased = " ".join(self.unbiased_texts)
+        if self.plan is None:
+            reason = "no context"
+        elif not text:
+            reason = "silence"
+        else:
+            reason = "; ".join(dict.fromkeys(r for r in self.reasons if r != "silence"))
+        return Recognition(
+            text=text,
+            entities=entities,
+            context_used=self.plan is not None,
+            reason=reason,
+            unbiased_text=unbiased if normalize(unbiased) != normalize(text) else None,
+            timings=timings,
+        )
+
+
+def _ms_since(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)

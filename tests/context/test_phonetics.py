@@ -1,0 +1,37 @@
+"""Pronunciations and sound-alike scores."""
+
+from __future__ import annotations
+
+from ctxasr.context.phonetics import Pronouncer, coarse_key, rule_g2p, similarity
+
+P = Pronouncer()
+
+
+def sim(a: str, b: str) -> float:
+    return similarity(P.phrase(a), P.phrase(b))
+
+
+def test_homophones_score_one() -> None:
+    assert sim("Alfa", "Alpha") == 1.0
+    assert sim("Bauer", "bower") == 1.0
+
+
+def test_voicing_confusions_are_close_but_not_equal() -> None:
+    assert 0.8 < sim("Bauer", "power") < 1.0
+    assert sim("Siobhan Okafor", "Shavon Okafor") > 0.85
+
+
+def test_unrelated_words_are_far() -> None:
+    assert sim("Bauer", "turn") < 0.4
+    assert sim("Meg Jones", "Porch Sconce") < 0.4
+
+
+def test_rule_g2p_covers_unknown_names() -> None:
+    assert not P.in_lexicon("okafor")
+    assert rule_g2p("okafor") == ("AA", "K", "AE", "F", "AO", "R")
+    assert rule_g2p("phillippe")[0] == "F"  # ph, doubled consonants
+    assert P.word("42")[0] == P.phrase("four two")[0]
+
+
+def test_coarse_key_merges_confusable_phones() -> None:
+    assert coarse_key(P.phrase("Bauer")[0]) == coarse_key(P.phrase("power")[0])
