@@ -104,3 +104,36 @@ def make_store(
     yield make
     for store in stores:
         store.close()
+
+
+# -- speech -------------------------------------------------------------------------------
+
+
+class Speech:
+    """Synthesises utterances with piper once per session, cached by text."""
+
+    def __init__(self, folder: Path) -> None:
+        from ctxasr.dataset.voices import PiperVoice
+
+        self.folder = folder
+        self.voice = PiperVoice()
+        self._made: dict[str, Path] = {}
+
+    def wav(self, text: str) -> Path:
+        if text not in self._made:
+            path = self.folder / f"u{len(self._made)}.wav"
+            self.voice.speak(text, path)
+            self._made[text] = path
+        return self._made[text]
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory: pytest.TempPathFactory) -> Speech:
+    return Speech(tmp_path_factory.mktemp("speech"))
+
+
+@pytest.fixture(scope="session")
+def recognizer():  # type: ignore[no-untyped-def]
+    from ctxasr.asr import Recognizer
+
+    return Recognizer()

@@ -39,10 +39,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ctxasr {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(title="commands")
+    _add_transcribe(commands)
     bench = commands.add_parser("bench", help="benchmarks: numbers measured side by side")
     benches = bench.add_subparsers(title="benchmarks")
     _add_bench_store(benches)
     return parser
+
+
+def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("transcribe", help="recognise one utterance, with its context")
+    cmd.add_argument("audio", help="WAV/FLAC/any audio file, or raw 16-bit PCM with --pcm-rate")
+    cmd.add_argument("--context", help="JSON file with the manifest's 'context' object")
+    cmd.add_argument("--model", default="tiny.en", help="tiny.en, base, small or a folder")
+    cmd.add_argument("--pcm-rate", type=int, help="the file is raw PCM at this rate (Hz)")
+    cmd.add_argument("--signals", help="keep only these context signals (e.g. turns,contacts)")
+    cmd.add_argument("--json", action="store_true", help="print the whole Recognition as JSON")
+    cmd.set_defaults(handler=_run_transcribe)
+
+
+def _run_transcribe(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions  # noqa: PLC0415
+    from ctxasr.asr.audio import AudioError  # noqa: PLC0415
+    from ctxasr.context import DialogueContext  # noqa: PLC0415
+
+    context = DialogueContext.from_file(args.context) if args.context else None
+    if context is not None and args.signals:
+        context = context.only(s.strip() for s in args.signals.split(","))
+    source: str | bytes = args.audio
+    if args.pcm_rate:
+        try:
+            source = Path(args.audio).read_bytes()
+        except OSError as exc:
+            raise AudioError(f"cannot read {args.audio}: {exc}") from exc
+    recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=args.model)))
+    recognition = recognizer.recognize(source, context, pcm_rate=args.pcm_rate)
+    print(json.dumps(recognition.to_json(), indent=2) if args.json else recognition.text)
+    return 0
 
 
 def _add_bench_store(benches: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,0 +1,134 @@
+"""End to end on real synthesised speech (piper) with the bundled Whisper tiny.en."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ctxasr.asr import Recognizer, load_audio
+from ctxasr.asr.audio import SAMPLE_RATE
+from ctxasr.cli import main
+from ctxasr.context import DialogueContext
+from ctxasr.text import normalize, words
+from tests.conftest import Speech
+
+MEG = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Call Meg."},
+            {"role": "assistant", "text": "Do you mean Meg Jones or Meg Bauer?"},
+        ],
+        "catalogs": {
+            "contacts": ["Meg Jones", "Meg Bauer", "Siobhan Okafor", "Liam Okafor"],
+            "devices": ["Lava Lamp", "Porch Sconce"],
+        },
+    }
+)
+PHONETIC = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Spell the code word, please."}],
+        "catalogs": {"phonetic": ["Alfa", "Bravo", "Charlie", "Juliett"]},
+    }
+)
+
+
+def test_bauer_after_the_meg_question(recognizer: Recognizer, speech: Speech) -> None:
+    result = recognizer.recognize(speech.wav("Bauer."), MEG)
+    assert words(result.text) == ["bauer"]
+    assert result.context_used
+    assert [(e.catalog, e.phrase) for e in result.entities] == [("contacts", "Bauer")]
+
+
+def test_power_stays_power_with_bauer_in_context(recognizer: Recognizer, speech: Speech) -> None:
+    result = recognizer.recognize(speech.wav("Turn the power off."), MEG)
+    assert words(result.text) == ["turn", "the", "power", "off"]
+    assert result.entities == ()
+
+
+def test_context_recovers_a_name_plain_whisper_misses(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    wav = speech.wav("Siobhan Okafor.")
+    plain = recognizer.recognize(wav)
+    contextual = recognizer.recognize(wav, MEG)
+    assert "siobhan okafor" not in normalize(plain.text)  # the failure context must fix
+    assert normalize(contextual.text) == "siobhan okafor"
+    assert contextual.unbiased_text == plain.text
+
+
+def test_catalog_spelling_of_a_homophone(recognizer: Recognizer, speech: Speech) -> None:
+    result = recognizer.recognize(speech.wav("Alfa."), PHONETIC)
+    assert words(result.text) == ["alfa"]
+
+
+def test_silence_is_empty_and_names_no_entity(recognizer: Recognizer) -> None:
+    result = recognizer.recognize(np.zeros(SAMPLE_RATE * 2, dtype=np.float32), MEG)
+    assert result.text == ""
+    assert result.entities == ()
+    noise = np.random.default_rng(0).normal(0, 0.003, SAMPLE_RATE * 2).astype(np.float32)
+    assert recognizer.recognize(noise, MEG).entities == ()
+
+
+def test_telephone_band_8khz_pcm(recognizer: Recognizer, speech: Speech) -> None:
+    audio = load_audio(speech.wav("Meg Bauer."))
+    pcm_8k = (audio[::2] * 32767).astype("<i2").tobytes()  # naive decimation: telephone-ish
+    result = recognizer.recognize(pcm_8k, MEG, pcm_rate=8_000)
+    assert "bauer" in words(result.text)
+
+
+def test_audio_longer_than_30_seconds(recognizer: Recognizer, speech: Speech) -> None:
+    first = load_audio(speech.wav("Call Meg."))
+    second = load_audio(speech.wav("Turn the power off."))
+    gap = np.zeros(SAMPLE_RATE * 31, dtype=np.float32)
+    result = recognizer.recognize(np.concatenate([first, gap, second]))
+    assert "call" in words(result.text) and "power" in words(result.text)
+
+
+def test_threads_get_the_same_results(recognizer: Recognizer, speech: Speech) -> None:
+    texts = ["Bauer.", "Turn the power off.", "Siobhan Okafor."]
+    wavs = [speech.wav(t) for t in texts]
+    alone = [recognizer.recognize(w, MEG).text for w in wavs]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(lambda w: recognizer.recognize(w, MEG).text, wavs))
+    assert together == alone
+
+
+def test_cli_transcribe_with_context(
+    speech: Speech, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    context = tmp_path / "context.json"
+    context.write_text(json.dumps({"catalogs": {"contacts": ["Siobhan Okafor"]}}))
+    assert (
+        main(
+            ["transcribe", str(speech.wav("Siobhan Okafor.")), "--context", str(context), "--json"]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert normalize(out["text"]) == "siobhan okafor"
+    assert out["context_used"] is True
+    assert out["entities"][0]["phrase"] == "Siobhan Okafor"
+    assert set(out["timings_ms"]) >= {"encode_ms", "biased_decode_ms", "total_ms"}
+
+
+def test_cli_bad_input_exits_non_zero(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"not audio" * 50)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ctxasr.cli", "transcribe", str(junk)],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert "not decodable audio" in proc.stderr
+    bad_context = tmp_path / "bad.json"
+    bad_context.write_text(json.dumps({"catalogs": {"contacts": []}}))
+    assert main(["transcribe", str(junk), "--context", str(bad_context)]) == 1
