@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="benchmarks: numbers measured side by side")
     benches = bench.add_subparsers(title="benchmarks")
     _add_bench_store(benches)
+    _add_bench_recognize(benches)
     return parser
 
 
@@ -76,6 +77,38 @@ def _run_transcribe(args: argparse.Namespace) -> int:
     recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=args.model)))
     recognition = recognizer.recognize(source, context, pcm_rate=args.pcm_rate)
     print(json.dumps(recognition.to_json(), indent=2) if args.json else recognition.text)
+    return 0
+
+
+def _add_bench_recognize(benches: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = benches.add_parser(
+        "recognize", help="contextual recognition against plain faster-whisper, same audio"
+    )
+    cmd.add_argument("--model", default="tiny.en")
+    cmd.add_argument("--repeats", type=int, default=3)
+    cmd.add_argument("--manifest", help="use this dialogue manifest's audio and contexts")
+    cmd.add_argument("--limit", type=int, default=20, help="at most this many manifest items")
+    cmd.add_argument("--json", action="store_true")
+    cmd.set_defaults(handler=_run_bench_recognize)
+
+
+def _run_bench_recognize(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from ctxasr.bench.recognize_bench import (  # noqa: PLC0415
+        RecognizeBenchOptions,
+        format_table,
+        run_recognize_bench,
+    )
+
+    options = RecognizeBenchOptions(
+        model=args.model,
+        repeats=args.repeats,
+        manifest=Path(args.manifest) if args.manifest else None,
+        limit=args.limit,
+    )
+    report = run_recognize_bench(options)
+    print(json.dumps(report, indent=2) if args.json else format_table(report))
     return 0
 
 
