@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ctxasr import __version__
-from ctxasr.errors import CtxAsrError
+from ctxasr.errors import ConfigError, CtxAsrError
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(title="commands")
     _add_transcribe(commands)
+    _add_eval(commands)
+    _add_dataset(commands)
     bench = commands.add_parser("bench", help="benchmarks: numbers measured side by side")
     benches = bench.add_subparsers(title="benchmarks")
     _add_bench_store(benches)
@@ -77,6 +79,91 @@ def _run_transcribe(args: argparse.Namespace) -> int:
     recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=args.model)))
     recognition = recognizer.recognize(source, context, pcm_rate=args.pcm_rate)
     print(json.dumps(recognition.to_json(), indent=2) if args.json else recognition.text)
+    return 0
+
+
+def _add_eval(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("eval", help="score a dialogue manifest with and without context")
+    cmd.add_argument("manifest", help="manifest.jsonl, or 'compare' to compare two runs")
+    cmd.add_argument("runs", nargs="*", help="with 'compare': the two run folders A and B")
+    cmd.add_argument("--out", help="output folder (hypotheses.jsonl, summary.json, report.md)")
+    cmd.add_argument("--model", default="tiny.en")
+    cmd.add_argument("--signals", help="keep only these context signals, e.g. turns,contacts")
+    cmd.add_argument("--baseline", choices=["hotwords"], help="also run this peer baseline")
+    cmd.add_argument("--resume", action="store_true", help="skip ids already recognised")
+    cmd.add_argument("--strict", action="store_true", help="stop at the first bad line")
+    cmd.add_argument("--limit", type=int, help="only the first N items")
+    cmd.add_argument("--no-progress", action="store_true")
+    cmd.add_argument("--json", action="store_true", help="with 'compare': print JSON")
+    cmd.set_defaults(handler=_run_eval)
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    if args.manifest == "compare":
+        return _run_compare(args)
+    from ctxasr.eval.runner import EvalOptions, run_eval  # noqa: PLC0415
+
+    if not args.out:
+        raise ConfigError("eval needs --out DIR")
+    options = EvalOptions(
+        manifest=Path(args.manifest),
+        out=Path(args.out),
+        model=args.model,
+        signals=tuple(s.strip() for s in args.signals.split(",")) if args.signals else None,
+        baseline=args.baseline,
+        resume=args.resume,
+        strict=args.strict,
+        limit=args.limit,
+        progress=not args.no_progress,
+    )
+    summary = run_eval(options)
+    for problem in summary["problems"]:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(f"wrote {options.out}/report.md ({summary['items']} items)")
+    return 0
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from ctxasr.eval.compare import compare_runs, format_comparison  # noqa: PLC0415
+
+    if len(args.runs) != 2:
+        raise ConfigError("usage: ctxasr eval compare DIR_A DIR_B")
+    result = compare_runs(Path(args.runs[0]), Path(args.runs[1]))
+    print(json.dumps(result, indent=2) if args.json else format_comparison(result))
+    return 0
+
+
+def _add_dataset(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dataset = commands.add_parser("dataset", help="generate dev sets")
+    kinds = dataset.add_subparsers(title="datasets")
+    synth = kinds.add_parser("synth", help="synthesise a dev set in the manifest format")
+    synth.add_argument("--out", required=True)
+    synth.add_argument("--size", type=int, default=300)
+    synth.add_argument("--seed", type=int, default=1)
+    synth.add_argument("--voices", default="piper:joe,espeak:en-us,flite:slt")
+    synth.add_argument("--noise", default="clean,clean,white:20,white:10,babble:10")
+    synth.add_argument("--telephone-share", type=float, default=0.2)
+    synth.set_defaults(handler=_run_synth)
+
+
+def _run_synth(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from ctxasr.dataset.synth import SynthOptions, synth_dataset  # noqa: PLC0415
+
+    options = SynthOptions(
+        out=Path(args.out),
+        size=args.size,
+        seed=args.seed,
+        voices=tuple(v.strip() for v in args.voices.split(",") if v.strip()),
+        noise=tuple(n.strip() for n in args.noise.split(",") if n.strip()),
+        telephone_share=args.telephone_share,
+    )
+    print(f"wrote {synth_dataset(options)}")
     return 0
 
 

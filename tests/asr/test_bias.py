@@ -58,17 +58,39 @@ def test_hypotheses_that_grow_far_beyond_the_audio_are_rejected() -> None:
 def test_guard_takes_a_sound_alike_catalog_phrase() -> None:
     chosen = Hypothesis("Meg Bauer.", -0.1)
     biased = _decoded(("Meg Bauer.", -0.1), ("Mate Bauer.", -0.9))
-    merged = _biaser().merge(Hypothesis("Mate Bauer.", -0.4), chosen, biased)
+    unbiased = _decoded(("Mate Bauer.", -0.4), ("May Bauer.", -0.5))
+    merged = _biaser().merge(unbiased, chosen, biased)
     assert merged.text == "Meg Bauer."
     assert merged.transplanted == ("Meg",)
 
 
 def test_guard_keeps_unbiased_words_when_the_biased_win_is_narrow() -> None:
-    chosen = Hypothesis("Turn the Bauer off.", -0.30)
-    biased = _decoded(("Turn the Bauer off.", -0.30), ("Turn the power off.", -0.32))
-    merged = _biaser().merge(Hypothesis("Turn the power off.", -0.3), chosen, biased)
-    assert merged.text == "Turn the power off."
+    chosen = Hypothesis("Bauer.", -0.30)
+    biased = _decoded(("Bauer.", -0.30), ("Power.", -0.32))
+    merged = _biaser().merge(_decoded(("Power.", -0.3), ("Bower.", -0.4)), chosen, biased)
+    assert merged.text == "Power."
     assert merged.transplanted == ()
+
+
+def test_guard_protects_words_the_unbiased_nbest_agrees_on() -> None:
+    chosen = Hypothesis("Meg Bauer.", -0.1)
+    unbiased = _decoded(("Mate Bauer.", -0.4), ("Mate Bauer!", -0.5), ("mate bauer", -0.6))
+    merged = _biaser().merge(unbiased, chosen, _decoded(("Meg Bauer.", -0.1)))
+    assert merged.text == "Mate Bauer."
+
+
+def test_guard_allows_a_surname_only_as_a_short_answer() -> None:
+    biaser = _biaser()
+    biased = _decoded(("Turn the Bauer off.", -0.1))
+    unbiased = _decoded(("Turn the power off.", -0.3), ("Turn the tower off.", -0.4))
+    merged = biaser.merge(unbiased, Hypothesis("Turn the Bauer off.", -0.1), biased)
+    assert merged.text == "Turn the power off."  # "Bauer" alone mid-sentence: refused
+    merged = biaser.merge(
+        _decoded(("Power.", -0.3), ("Tower.", -0.4)),
+        Hypothesis("Bauer.", -0.1),
+        _decoded(("Bauer.", -0.1)),
+    )
+    assert merged.text == "Bauer."
 
 
 def test_guard_refuses_words_that_do_not_sound_alike_or_are_not_in_a_catalog() -> None:
@@ -76,25 +98,25 @@ def test_guard_refuses_words_that_do_not_sound_alike_or_are_not_in_a_catalog() -
     chosen = Hypothesis("Call Meg Bauer now.", -0.1)
     biased = _decoded(("Call Meg Bauer now.", -0.1))
     # "the dentist" does not sound like "Meg Bauer".
-    merged = biaser.merge(Hypothesis("Call the dentist now.", -0.3), chosen, biased)
+    merged = biaser.merge(_decoded(("Call the dentist now.", -0.3)), chosen, biased)
     assert merged.text == "Call the dentist now."
     # Words that are not catalog phrases never replace unbiased words.
     chosen = Hypothesis("Paul the plumber.", -0.1)
-    merged = biaser.merge(Hypothesis("Call the plumber.", -0.3), chosen, _decoded(("x", -1)))
+    merged = biaser.merge(_decoded(("Call the plumber.", -0.3)), chosen, _decoded(("x", -1)))
     assert merged.text == "Call the plumber."
 
 
 def test_guard_refuses_inserted_context_words() -> None:
     chosen = Hypothesis("Meg Bauer.", -0.1)
-    merged = _biaser().merge(Hypothesis("Bauer.", -0.3), chosen, _decoded(("Meg Bauer.", -0.1)))
+    merged = _biaser().merge(_decoded(("Bauer.", -0.3)), chosen, _decoded(("Meg Bauer.", -0.1)))
     assert merged.text == "Bauer."
 
 
-def test_guard_keeps_unbiased_words_around_the_phrase() -> None:
+def test_guard_takes_the_biased_boundaries_of_an_accepted_phrase() -> None:
     chosen = Hypothesis("Siobhan Okafor.", -0.05)
-    unbiased = Hypothesis("Call she won't knock at her.", -0.6)
+    unbiased = _decoded(("She won't knock at her.", -0.6), ("She won't knock effort.", -0.7))
     merged = _biaser().merge(unbiased, chosen, _decoded(("Siobhan Okafor.", -0.05)))
-    assert merged.text == "Call Siobhan Okafor."
+    assert merged.text == "Siobhan Okafor."
 
 
 def test_silence_rule() -> None:

@@ -41,11 +41,24 @@ class BiasOptions:
     # hypothesis must beat the best biased hypothesis keeping the unbiased words by this margin.
     transplant_similarity: float = 0.4
     transplant_margin: float = 0.05
+    # Guard: words that this share of the unbiased n-best agrees on are taken as heard, and
+    # only a homophone (similarity >= homophone_similarity) may replace them.
+    protect_support: float = 0.8
+    homophone_similarity: float = 0.95
+    # Guard: a part of an entry (a surname alone) only stands at the edge of a short answer
+    # with at most this many other words.
+    part_answer_words: int = 3
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
 
     def __post_init__(self) -> None:
-        for name in ("transplant_similarity", "respell_similarity", "no_speech_prob"):
+        for name in (
+            "transplant_similarity",
+            "respell_similarity",
+            "no_speech_prob",
+            "protect_support",
+            "homophone_similarity",
+        ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"BiasOptions.{name} must lie in [0, 1]")
         if self.echo_ngram < 2 or self.max_extra_words < 0:
@@ -116,53 +129,74 @@ class ContextBiaser:
 
     # -- 2. the guard ----------------------------------------------------------------------
 
-    def merge(self, unbiased: Hypothesis, chosen: Hypothesis, biased: Decoded) -> Merged:
+    def merge(self, unbiased: Decoded, chosen: Hypothesis, biased: Decoded) -> Merged:
         """The unbiased words, with the biased spans that the guard lets through."""
-        u_tokens, b_tokens = unbiased.text.split(), chosen.text.split()
+        u_tokens, b_tokens = unbiased.best.text.split(), chosen.text.split()
         u_norm = [normalize(t) for t in u_tokens]
         b_norm = [normalize(t) for t in b_tokens]
+        nbest = [words(h.text) for h in unbiased.hypotheses]
         out: list[str] = []
         taken: list[str] = []
-        matcher = SequenceMatcher(None, u_norm, b_norm, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
+        for equal, (i1, i2), (j1, j2) in _blocks(u_norm, b_norm):
+            if equal:
                 out.extend(b_tokens[j1:j2])
-                continue
-            place = self._transplant_place(u_norm[i1:i2], b_norm[j1:j2], chosen, biased)
-            if place is None:
+            elif self._transplant_ok(
+                _Block(u_norm[i1:i2], b_norm, (j1, j2)), chosen, biased, nbest
+            ):
+                out.extend(b_tokens[j1:j2])
+                taken.append(" ".join(b_tokens[j1:j2]))
+            else:
                 out.extend(u_tokens[i1:i2])
-                continue
-            # Unbiased words outside the part that sounds like the phrase stay.
-            first, last = place
-            out.extend([*u_tokens[i1 : i1 + first], *b_tokens[j1:j2], *u_tokens[i1 + last : i2]])
-            taken.append(" ".join(b_tokens[j1:j2]))
         reason = "context phrase confirmed by the audio" if taken else "guard kept unbiased words"
         return Merged(" ".join(out), tuple(taken), reason)
 
-    def _transplant_place(
-        self, u_span: list[str], b_span: list[str], chosen: Hypothesis, biased: Decoded
-    ) -> tuple[int, int] | None:
-        """Where in ``u_span`` the biased span may replace unbiased words, or None."""
-        b_words = [w for w in b_span if w]
-        if not u_span or not b_words:
-            return None  # inserted words (no audio evidence) or dropped words: keep unbiased
-        if not catalog_phrases_in(b_words, self.plan.index):
-            return None
+    def _transplant_ok(
+        self, block: _Block, chosen: Hypothesis, biased: Decoded, nbest: list[list[str]]
+    ) -> bool:
+        u_words = [w for w in block.u_span if w]
+        b_words = [w for w in block.b_norm[block.b_range[0] : block.b_range[1]] if w]
+        if not u_words or not b_words:
+            return False  # inserted words (no audio evidence) or dropped words: keep unbiased
+        phrase = self._main_phrase(b_words)
+        if phrase is None or 2 * len(phrase.split()) < len(b_words):
+            return False  # the span must be mostly a catalog phrase
+        if not self._welcome(phrase, block.b_norm, block.b_range):
+            return False
+        sound, heard = self._best_match(u_words, b_words)
+        if sound < self.options.transplant_similarity:
+            return False
+        support = sum(contains_phrase(h, heard) for h in nbest) / max(1, len(nbest))
+        if support >= self.options.protect_support and sound < self.options.homophone_similarity:
+            return False  # the recognizer was sure of these words
+        keeping = [h.score for h in biased.hypotheses if contains_phrase(words(h.text), u_words)]
+        return not keeping or chosen.score - max(keeping) >= self.options.transplant_margin
+
+    def _main_phrase(self, b_words: list[str]) -> str | None:
+        found = catalog_phrases_in(b_words, self.plan.index)
+        return max(found, key=lambda p: len(p.split()), default=None)
+
+    def _welcome(self, phrase: str, b_norm: list[str], b_range: tuple[int, int]) -> bool:
+        """Whole entries are welcome anywhere; parts only as (most of) a short answer."""
+        matches = self.plan.index.exact(phrase)
+        if any(m.whole for m in matches):
+            return True
+        if not any(self.plan.relevance_of(m.entry) > 0 for m in matches):
+            return False
+        hyp = [w for w in b_norm if w]
+        at_edge = b_range[0] == 0 or b_range[1] >= len(b_norm)
+        return at_edge and len(hyp) - len(phrase.split()) <= self.options.part_answer_words
+
+    def _best_match(self, u_words: list[str], b_words: list[str]) -> tuple[float, list[str]]:
+        """The run of unbiased words that sounds most like the biased words, and how much."""
         b_sound = self.pronouncer.phrase(" ".join(b_words))
-        best, place = -1.0, (0, len(u_span))
-        for first in range(len(u_span)):
-            for last in range(first + 1, len(u_span) + 1):
-                part = " ".join(w for w in u_span[first:last] if w)
-                sound = similarity(self.pronouncer.phrase(part), b_sound) if part else 0.0
+        best, heard = -1.0, u_words
+        for first in range(len(u_words)):
+            for last in range(first + 1, len(u_words) + 1):
+                run = u_words[first:last]
+                sound = similarity(self.pronouncer.phrase(" ".join(run)), b_sound)
                 if sound > best:
-                    best, place = sound, (first, last)
-        if best < self.options.transplant_similarity:
-            return None
-        kept = [w for w in u_span[place[0] : place[1]] if w]
-        keeping = [h.score for h in biased.hypotheses if contains_phrase(words(h.text), kept)]
-        if keeping and chosen.score - max(keeping) < self.options.transplant_margin:
-            return None
-        return place
+                    best, heard = sound, run
+        return best, heard
 
     # -- 3. canonicalisation ---------------------------------------------------------------
 
@@ -214,6 +248,30 @@ class ContextBiaser:
             if phrase.whole or phrase.n_words > 1 or plan.relevance_of(phrase.entry) > 0:
                 return phrase, match.similarity
         return None
+
+
+def _blocks(
+    u_norm: list[str], b_norm: list[str]
+) -> list[tuple[bool, tuple[int, int], tuple[int, int]]]:
+    """Alignment blocks (equal?, unbiased range, biased range); adjacent differences joined."""
+    blocks: list[tuple[bool, tuple[int, int], tuple[int, int]]] = []
+    matcher = SequenceMatcher(None, u_norm, b_norm, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        equal = tag == "equal"
+        u_start, b_start = i1, j1
+        if blocks and not equal and not blocks[-1][0]:
+            _, (u_start, _), (b_start, _) = blocks.pop()
+        blocks.append((equal, (u_start, i2), (b_start, j2)))
+    return blocks
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A differing stretch: the unbiased words, and where it lies in the biased words."""
+
+    u_span: list[str]
+    b_norm: list[str]
+    b_range: tuple[int, int]
 
 
 @dataclass(frozen=True)

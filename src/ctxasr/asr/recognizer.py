@@ -150,7 +150,10 @@ class _Run:
         self.plan = plan
         self.bias_options = options.bias
         self.biaser = ContextBiaser(plan, recognizer.pronouncer, options.bias) if plan else None
-        self.unbiased_opts = DecodeOptions(beam_size=options.beam_size)
+        # The unbiased n-best tells the guard which words the recognizer was sure of.
+        self.unbiased_opts = DecodeOptions(
+            beam_size=options.beam_size, num_hypotheses=options.nbest
+        )
         self.biased_opts = DecodeOptions(beam_size=options.beam_size, num_hypotheses=options.nbest)
         self.texts: list[str] = []
         self.unbiased_texts: list[str] = []
@@ -181,7 +184,7 @@ class _Run:
                 self.texts.append(unbiased.best.text)
                 self.reasons.append("biased reading rejected (echo or hallucination)")
             else:
-                merged = self.biaser.merge(unbiased.best, chosen, biased)
+                merged = self.biaser.merge(unbiased, chosen, biased)
                 self.texts.append(merged.text)
                 self.reasons.append(merged.reason)
             self.bias_ms += _ms_since(start)

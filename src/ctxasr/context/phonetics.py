@@ -131,7 +131,7 @@ def rule_g2p(word: str) -> Phones:
             phones.append("Y")
             position += 1
             continue
-        grapheme, sound = next((g, s) for g, s in _RULES if rest.startswith(g))
+        grapheme, sound = next(((g, s) for g, s in _RULES if rest.startswith(g)), (rest[0], ()))
         if not (phones and sound and phones[-1] == sound[0] and sound[0] not in VOWELS):
             phones.extend(sound)  # a doubled consonant is one sound
         position += len(grapheme)

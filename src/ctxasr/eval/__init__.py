@@ -1,0 +1,1 @@
+"""Offline experiments: read a dialogue manifest, recognise with and without context, score."""
