@@ -41,10 +41,10 @@ class BiasOptions:
     # hypothesis must beat the best biased hypothesis keeping the unbiased words by this margin.
     transplant_similarity: float = 0.4
     transplant_margin: float = 0.05
-    # Guard: words that this share of the unbiased n-best agrees on are taken as heard, and
-    # only a homophone (similarity >= homophone_similarity) may replace them.
+    # Guard: dictionary words that this share of the unbiased n-best agrees on are taken as
+    # heard; a catalog phrase must sound at least protected_similarity like them to replace them.
     protect_support: float = 0.8
-    homophone_similarity: float = 0.95
+    protected_similarity: float = 0.6
     # Guard: a part of an entry (a surname alone) only stands at the edge of a short answer
     # with at most this many other words.
     part_answer_words: int = 3
@@ -57,7 +57,7 @@ class BiasOptions:
             "respell_similarity",
             "no_speech_prob",
             "protect_support",
-            "homophone_similarity",
+            "protected_similarity",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"BiasOptions.{name} must lie in [0, 1]")
@@ -157,25 +157,44 @@ class ContextBiaser:
         b_words = [w for w in block.b_norm[block.b_range[0] : block.b_range[1]] if w]
         if not u_words or not b_words:
             return False  # inserted words (no audio evidence) or dropped words: keep unbiased
-        phrase = self._main_phrase(b_words)
-        if phrase is None or 2 * len(phrase.split()) < len(b_words):
-            return False  # the span must be mostly a catalog phrase
-        if not self._welcome(phrase, block.b_norm, block.b_range):
+        found = self._covering_phrase(block)
+        if found is None:
+            return False
+        (start, end), phrase = found
+        overlap = min(end, block.b_range[1]) - max(start, block.b_range[0])
+        if 2 * overlap < len(b_words):
+            return False  # the block must be mostly (a piece of) a catalog phrase
+        if not self._welcome(phrase, block.b_norm, (start, end)):
             return False
         sound, heard = self._best_match(u_words, b_words)
         if sound < self.options.transplant_similarity:
             return False
-        support = sum(contains_phrase(h, heard) for h in nbest) / max(1, len(nbest))
-        if support >= self.options.protect_support and sound < self.options.homophone_similarity:
-            return False  # the recognizer was sure of these words
+        if self._protected(heard, nbest) and sound < self.options.protected_similarity:
+            return False  # the recognizer was sure it heard these (real) words
         keeping = [h.score for h in biased.hypotheses if contains_phrase(words(h.text), u_words)]
         return not keeping or chosen.score - max(keeping) >= self.options.transplant_margin
 
-    def _main_phrase(self, b_words: list[str]) -> str | None:
-        found = catalog_phrases_in(b_words, self.plan.index)
-        return max(found, key=lambda p: len(p.split()), default=None)
+    def _covering_phrase(self, block: _Block) -> tuple[tuple[int, int], str] | None:
+        """The longest catalog phrase occurrence in the biased words overlapping the block."""
+        hyp = block.b_norm
+        lo, hi = block.b_range
+        best: tuple[tuple[int, int], str] | None = None
+        for size in range(min(self.plan.index.max_words, len(hyp)), 0, -1):
+            for start in range(max(0, lo - size + 1), min(hi, len(hyp) - size + 1)):
+                run = " ".join(hyp[start : start + size])
+                if self.plan.index.exact(run) and (best is None or size > best[0][1] - best[0][0]):
+                    best = ((start, start + size), run)
+            if best is not None:
+                return best
+        return None
 
-    def _welcome(self, phrase: str, b_norm: list[str], b_range: tuple[int, int]) -> bool:
+    def _protected(self, heard: list[str], nbest: list[list[str]]) -> bool:
+        if not all(self.pronouncer.in_lexicon(w) for w in heard):
+            return False  # an invented spelling is evidence of a name, not of a word
+        support = sum(contains_phrase(h, heard) for h in nbest) / max(1, len(nbest))
+        return support >= self.options.protect_support
+
+    def _welcome(self, phrase: str, b_norm: list[str], at: tuple[int, int]) -> bool:
         """Whole entries are welcome anywhere; parts only as (most of) a short answer."""
         matches = self.plan.index.exact(phrase)
         if any(m.whole for m in matches):
@@ -183,7 +202,7 @@ class ContextBiaser:
         if not any(self.plan.relevance_of(m.entry) > 0 for m in matches):
             return False
         hyp = [w for w in b_norm if w]
-        at_edge = b_range[0] == 0 or b_range[1] >= len(b_norm)
+        at_edge = at[0] == 0 or at[1] >= len(b_norm)
         return at_edge and len(hyp) - len(phrase.split()) <= self.options.part_answer_words
 
     def _best_match(self, u_words: list[str], b_words: list[str]) -> tuple[float, list[str]]:
@@ -222,20 +241,30 @@ class ContextBiaser:
             exact = index.exact(span_text)
             if exact:
                 return size, _Piece(" ".join(span), _prefer_whole(exact), 1.0)
-            found = self._respelling(span_text)
+            found = self._respelling(
+                span_text, answer_like=self._answer_like(tokens, position, size)
+            )
             if found is not None:
                 phrase, score = found
                 respelled = _keep_punctuation(span, phrase.text)
                 return size, _Piece(respelled, phrase, score, " ".join(span))
         return 1, _Piece(tokens[position])
 
-    def _respelling(self, span_text: str) -> tuple[IndexedPhrase, float] | None:
+    def _answer_like(self, tokens: list[str], position: int, size: int) -> bool:
+        """The span stands at an edge of a short utterance, as an answer does."""
+        at_edge = position == 0 or position + size >= len(tokens)
+        return at_edge and len(tokens) - size <= self.options.part_answer_words
+
+    def _respelling(self, span_text: str, answer_like: bool) -> tuple[IndexedPhrase, float] | None:
         index, plan = self.plan.index, self.plan
         span_words = span_text.split()
         unknown = any(not self.pronouncer.in_lexicon(w) for w in span_words if not w.isdigit())
         prons = self.pronouncer.phrase(span_text)
         for phrase in index.homophones(prons):
-            if phrase.whole or unknown or plan.relevance_of(phrase.entry) > 0:
+            # A part (a surname alone) that is also an English word ("Paige", "Carr") takes
+            # the catalog's spelling only as a short answer, never mid-sentence.
+            named = plan.relevance_of(phrase.entry) > 0 and answer_like
+            if phrase.whole or unknown or named:
                 return phrase, 1.0
         if not unknown:
             return None  # real words keep their spelling unless they are homophones
@@ -243,9 +272,10 @@ class ContextBiaser:
             phrase = match.phrase
             if match.similarity < self.options.respell_similarity:
                 continue
-            if abs(phrase.n_words - len(span_words)) > 1:
+            if phrase.n_words > len(span_words) + 2:
                 continue
-            if phrase.whole or phrase.n_words > 1 or plan.relevance_of(phrase.entry) > 0:
+            named = plan.relevance_of(phrase.entry) > 0 and answer_like
+            if phrase.whole or phrase.n_words > 1 or named:
                 return phrase, match.similarity
         return None
 

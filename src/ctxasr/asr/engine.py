@@ -42,6 +42,8 @@ class DecodeOptions:
     beam_size: int = 5
     num_hypotheses: int = 1  # n-best size
     max_new_tokens: int = 128
+    # Whisper's default mode predicts timestamps; without them decoding is a little faster.
+    timestamps: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.num_hypotheses <= self.beam_size:
@@ -93,7 +95,7 @@ class WhisperEngine:
             task="transcribe",
             language=self.options.language if multilingual else "en",
         )
-        self._start = [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
+        self._sot = list(self.tokenizer.sot_sequence)
         logger.info("loaded Whisper model %s", self.model_path)
 
     @property
@@ -129,7 +131,9 @@ class WhisperEngine:
         prompt_tokens: Sequence[int] = (),
     ) -> Decoded:
         """Beam search on one window, conditioned on ``prompt_tokens`` (previous text)."""
-        prompt = list(self._start)
+        prompt = (
+            list(self._sot) if options.timestamps else [*self._sot, self.tokenizer.no_timestamps]
+        )
         if prompt_tokens:
             prompt = [self.tokenizer.sot_prev, *prompt_tokens[-MAX_PROMPT_TOKENS:], *prompt]
         (result,) = self.model.model.generate(

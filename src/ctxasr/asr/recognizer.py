@@ -65,6 +65,7 @@ class Recognition:
     context_used: bool  # a context plan was applied to this utterance
     reason: str  # why the context changed the text, or why it was not used
     unbiased_text: str | None  # the no-context reading, when it differs from ``text``
+    biased_text: str | None  # the context-biased reading the guard weighed, when it differs
     timings: StageTimings
 
     def to_json(self) -> dict[str, Any]:
@@ -74,6 +75,7 @@ class Recognition:
             "context_used": self.context_used,
             "reason": self.reason,
             "unbiased_text": self.unbiased_text,
+            "biased_text": self.biased_text,
             "timings_ms": asdict(self.timings),
         }
 
@@ -157,6 +159,7 @@ class _Run:
         self.biased_opts = DecodeOptions(beam_size=options.beam_size, num_hypotheses=options.nbest)
         self.texts: list[str] = []
         self.unbiased_texts: list[str] = []
+        self.biased_texts: list[str] = []
         self.reasons: list[str] = []
         self.encode_ms = self.unbiased_ms = self.biased_ms = self.bias_ms = 0.0
 
@@ -180,6 +183,7 @@ class _Run:
             self.biased_ms += _ms_since(start)
             start = time.perf_counter()
             chosen = self.biaser.choose(biased, unbiased.best)
+            self.biased_texts.append(chosen.text if chosen else biased.best.text)
             if chosen is None:
                 self.texts.append(unbiased.best.text)
                 self.reasons.append("biased reading rejected (echo or hallucination)")
@@ -198,6 +202,7 @@ class _Run:
             bias_ms = timings.bias_ms + _ms_since(start)
             timings = StageTimings(**{**asdict(timings), "bias_ms": bias_ms})
         unbiased = " ".join(self.unbiased_texts)
+        biased = " ".join(self.biased_texts)
         if self.plan is None:
             reason = "no context"
         elif not text:
@@ -210,6 +215,7 @@ class _Run:
             context_used=self.plan is not None,
             reason=reason,
             unbiased_text=unbiased if normalize(unbiased) != normalize(text) else None,
+            biased_text=biased if biased and normalize(biased) != normalize(text) else None,
             timings=timings,
         )
 

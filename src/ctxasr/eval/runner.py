@@ -110,6 +110,7 @@ def _run_item(
         if recognition.unbiased_text is not None
         else recognition.text,
         "reason": recognition.reason,
+        "biased_hypothesis": recognition.biased_text,
     }
     if options.baseline == "hotwords":
         phrases = ", ".join(e for c in context.catalogs for e in c.entries)
