@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ctxasr {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(title="commands")
+    _add_serve(commands)
     _add_transcribe(commands)
     _add_eval(commands)
     _add_dataset(commands)
@@ -47,6 +48,56 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench_store(benches)
     _add_bench_recognize(benches)
     return parser
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("serve", help="run the HTTP service")
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=8080)
+    cmd.add_argument("--store", choices=["sqlite", "dynamodb"], default="sqlite")
+    cmd.add_argument("--data-dir", default="var", help="SQLite file, key file, API keys")
+    cmd.add_argument("--dynamodb-endpoint", help="DynamoDB endpoint URL (default: AWS)")
+    cmd.add_argument("--dynamodb-region", default="us-east-1")
+    cmd.add_argument("--dynamodb-prefix", default="ctxasr", help="table name prefix")
+    cmd.add_argument("--api-keys", help="JSON file mapping API keys to tenants")
+    cmd.add_argument("--model", default="tiny.en")
+    cmd.add_argument("--grace-ms", type=int, default=150)
+    cmd.add_argument("--max-upload-bytes", type=int, default=10 * 1024 * 1024)
+    cmd.add_argument("--no-embeddings", action="store_true", help="do not load the encoder")
+    cmd.set_defaults(handler=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    import uvicorn  # noqa: PLC0415
+
+    from ctxasr.service.app import Services, create_app  # noqa: PLC0415
+    from ctxasr.service.config import ServiceOptions  # noqa: PLC0415
+
+    options = ServiceOptions(
+        store=args.store,
+        data_dir=Path(args.data_dir),
+        dynamodb_endpoint=args.dynamodb_endpoint,
+        dynamodb_region=args.dynamodb_region,
+        dynamodb_prefix=args.dynamodb_prefix,
+        model=args.model,
+        grace_ms=args.grace_ms,
+        max_upload_bytes=args.max_upload_bytes,
+        encoder=None if args.no_embeddings else "all-MiniLM-L6-v2",
+        api_keys_file=Path(args.api_keys) if args.api_keys else None,
+    )
+    services = Services.build(options)
+    print(
+        f"ctxasr serving on http://{args.host}:{args.port} (API keys: {args.data_dir}/"
+        "api-keys.json unless --api-keys or CTXASR_API_KEYS)",
+        flush=True,
+    )
+    try:
+        uvicorn.run(create_app(services), host=args.host, port=args.port, log_level="info")
+    finally:
+        services.close()
+    return 0
 
 
 def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

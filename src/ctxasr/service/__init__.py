@@ -1,0 +1,1 @@
+"""The HTTP service: events in, lazily built contexts, best-effort contextual recognition."""

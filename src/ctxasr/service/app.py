@@ -1,0 +1,274 @@
+"""The HTTP API (FastAPI). ``Services`` assembles every part in one constructor.
+
+Routes (all but /healthz and /metrics need ``X-Api-Key`` or ``Authorization: Bearer``; a key
+reaches only its own tenant's devices):
+
+* ``POST /v1/devices/{device}/events``      one AVS envelope → atomic append → trigger
+* ``POST /v1/devices/{device}/recognize``   follow-up audio → Recognition (+ context status)
+* ``GET  /v1/devices/{device}/context/embeddings?k=6``   the device's latest turn vectors
+* ``DELETE /v1/devices/{device}``           erase everything of the device
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from ctxasr import __version__
+from ctxasr.asr import AudioError, EngineOptions, Recognizer, RecognizerOptions, load_audio
+from ctxasr.crypto import Envelope, LocalFileKeyring
+from ctxasr.errors import (
+    CtxAsrError,
+    DuplicateItemError,
+    ForeignInteractionError,
+    InteractionExpiredError,
+    InvalidInputError,
+    LimitExceededError,
+    StoreUnavailableError,
+    UnknownInteractionError,
+)
+from ctxasr.events import check_id, parse_envelope
+from ctxasr.service.config import ServiceOptions, load_api_keys
+from ctxasr.service.embeddings import ContextEncoder, EncoderError, SentenceEncoder
+from ctxasr.service.metrics import ServiceMetrics
+from ctxasr.service.window import ComputationWindow
+from ctxasr.store import ContextStore, SqliteBackend, StoreOptions
+from ctxasr.store.base import StoreBackend
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    options: ServiceOptions
+    store: ContextStore  # events and encrypted payloads
+    recognizer: Recognizer  # contextual Whisper
+    encoder: ContextEncoder | None  # context embeddings (None: off)
+    window: ComputationWindow  # background context builds
+    keys: dict[str, str]  # API key -> tenant
+    metrics: ServiceMetrics
+
+    @classmethod
+    def build(
+        cls,
+        options: ServiceOptions,
+        recognizer: Recognizer | None = None,
+        encoder: ContextEncoder | None = None,
+        store: ContextStore | None = None,
+    ) -> Services:
+        metrics = ServiceMetrics()
+        store = store or _store(options)
+        store.start_sweeper()
+        recognizer = recognizer or Recognizer(
+            RecognizerOptions(engine=EngineOptions(model=options.model))
+        )
+        if encoder is None and options.encoder:
+            encoder = _encoder(options.encoder)
+        window = ComputationWindow(
+            store,
+            recognizer.plan,
+            encoder=encoder,
+            workers=options.context_workers,
+            on_build=metrics.on_build,
+        )
+        return cls(options, store, recognizer, encoder, window, load_api_keys(options), metrics)
+
+    def close(self) -> None:
+        self.window.close()
+        self.store.close()
+
+
+def _store(options: ServiceOptions) -> ContextStore:
+    keyring = LocalFileKeyring(options.data_dir / "keys" / "ctxasr.keys")
+    backend: StoreBackend
+    if options.store == "sqlite":
+        backend = SqliteBackend(options.data_dir / "ctxasr.sqlite3")
+    else:
+        from ctxasr.store.dynamodb import DynamoDbBackend, DynamoDbOptions  # noqa: PLC0415
+
+        backend = DynamoDbBackend.connect(
+            DynamoDbOptions(
+                table_prefix=options.dynamodb_prefix,
+                region=options.dynamodb_region,
+                endpoint_url=options.dynamodb_endpoint,
+            )
+        )
+    return ContextStore(backend, Envelope(keyring), StoreOptions(ttl_ms=options.ttl_ms))
+
+
+def _encoder(name: str) -> ContextEncoder | None:
+    try:
+        return SentenceEncoder(name)
+    except EncoderError:
+        logger.warning("context embeddings are off: the encoder did not load", exc_info=True)
+        return None
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+_STATUS = [
+    (UnknownInteractionError, 404),
+    (ForeignInteractionError, 404),  # the same answer as unknown: nothing leaks
+    (InteractionExpiredError, 410),
+    (DuplicateItemError, 409),
+    (LimitExceededError, 413),
+    (AudioError, 415),
+    (InvalidInputError, 400),
+    (StoreUnavailableError, 503),
+]
+
+
+def _error_response(exc: CtxAsrError) -> JSONResponse:
+    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+    kind = "UnknownInteractionError" if isinstance(exc, ForeignInteractionError) else None
+    message = "interaction is unknown or has expired" if kind else str(exc)
+    body = {"error": {"type": kind or type(exc).__name__, "message": message}}
+    return JSONResponse(body, status_code=status)
+
+
+# -- the app ---------------------------------------------------------------------------------
+
+
+def create_app(services: Services) -> FastAPI:
+    app = FastAPI(title="ctxasr", version=__version__, description=__doc__)
+    app.state.services = services
+
+    @app.exception_handler(CtxAsrError)
+    async def _handle(request: Request, exc: CtxAsrError) -> JSONResponse:
+        if isinstance(exc, InvalidInputError):
+            services.metrics.rejected.labels(type(exc).__name__).inc()
+        return _error_response(exc)
+
+    @app.exception_handler(_Unauthorized)
+    async def _unauthorized(request: Request, exc: _Unauthorized) -> JSONResponse:
+        body = {"error": {"type": "Unauthorized", "message": "a valid API key is required"}}
+        return JSONResponse(body, status_code=401)
+
+    _routes(app, services)
+    return app
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+def _tenant(
+    request: Request,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> str:
+    """The tenant whose API key the request carries."""
+    keys: dict[str, str] = request.app.state.services.keys
+    key = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
+    for known, owner in keys.items():
+        if key and hmac.compare_digest(known.encode(), key.encode()):
+            return owner
+    raise _Unauthorized
+
+
+Tenant = Annotated[str, Depends(_tenant)]
+
+
+def _routes(app: FastAPI, services: Services) -> None:
+    options = services.options
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "model": services.recognizer.engine.name}
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(services.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    @app.post("/v1/devices/{device_id}/events")
+    async def post_event(device_id: str, request: Request, tenant: Tenant) -> dict[str, Any]:
+        check_id(device_id, "device id")
+        body = await _read_limited(request, options.max_event_bytes)
+        event = parse_envelope(body)
+        result = await run_in_threadpool(services.store.record, tenant, device_id, event)
+        services.metrics.events.labels(event.name).inc()
+        decision = result.decision
+        if decision.build:
+            services.window.open(tenant, device_id, event.interaction_id, decision.deadline_ms)
+        return {
+            "interaction_id": result.status.interaction_id,
+            "events": [e.name for e in result.status.events],
+            "decision": decision.action.value,
+            "reason": decision.reason,
+            "deadline_ms": decision.deadline_ms,
+        }
+
+    @app.post("/v1/devices/{device_id}/recognize")
+    async def recognize(
+        device_id: str,
+        request: Request,
+        tenant: Tenant,
+        interaction_id: Annotated[str | None, Query()] = None,
+        pcm_rate: Annotated[int | None, Query(ge=4000, le=192000)] = None,
+    ) -> dict[str, Any]:
+        check_id(device_id, "device id")
+        if interaction_id is not None:  # a named interaction must exist for this device
+            await run_in_threadpool(services.store.status, tenant, device_id, interaction_id)
+        body = await _read_limited(request, options.max_upload_bytes)
+        audio = await run_in_threadpool(load_audio, body, pcm_rate)
+        started = time.perf_counter()
+        outcome = await run_in_threadpool(
+            services.window.take, tenant, device_id, interaction_id, options.grace_ms
+        )
+        recognition = await run_in_threadpool(services.recognizer.recognize, audio, outcome.plan)
+        services.metrics.recognize_seconds.observe(time.perf_counter() - started)
+        services.metrics.recognitions.labels("used" if outcome.plan else "none").inc()
+        return {
+            **recognition.to_json(),
+            "context": {
+                "ready": outcome.ready,
+                "used": outcome.plan is not None,
+                "reason": outcome.reason,
+                "interaction_id": outcome.interaction_id,
+                "margin_ms": outcome.margin_ms,
+            },
+        }
+
+    @app.get("/v1/devices/{device_id}/context/embeddings")
+    def embeddings(
+        device_id: str, tenant: Tenant, k: Annotated[int, Query(ge=1, le=64)] = 6
+    ) -> dict[str, Any]:
+        check_id(device_id, "device id")
+        encoder = services.encoder
+        services.window.settle(tenant, device_id, options.grace_ms)  # a build may be under way
+        turns = services.window.turn_vectors(tenant, device_id, k)
+        return {
+            "model": encoder.name if encoder else None,
+            "dimension": encoder.dimension if encoder else None,
+            "turns": [
+                {"role": t.role, "at_ms": t.at_ms, "vector": [round(float(x), 6) for x in t.vector]}
+                for t in turns
+            ],
+        }
+
+    @app.delete("/v1/devices/{device_id}")
+    async def erase(device_id: str, tenant: Tenant) -> dict[str, Any]:
+        check_id(device_id, "device id")
+        deleted = await run_in_threadpool(services.store.erase_device, tenant, device_id)
+        services.window.forget(tenant, device_id)
+        return {"deleted_entries": deleted}
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise LimitExceededError(f"request body is larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise LimitExceededError(f"request body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,189 @@
+"""The computation window: build a device's context while the assistant's reply plays.
+
+``open`` is called when the store's trigger says the microphone re-opened after a reply; the
+build (decrypt the interaction, embed its turns, make the recognizer's plan) runs in a worker
+thread at once. ``take`` hands the plan to the follow-up if it is ready within a small grace
+period; otherwise, and on any failure, the follow-up runs without context. Nothing here can make
+a recognition fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ctxasr.clock import Clock, SystemClock
+from ctxasr.context import Catalog, ContextPlan, ContextTurn, DialogueContext
+from ctxasr.service.embeddings import ContextEncoder, Vectors
+from ctxasr.store import ContextStore, StoredContext
+
+logger = logging.getLogger(__name__)
+
+Planner = Callable[[DialogueContext], ContextPlan]
+DeviceKey = tuple[str, str]  # (tenant, device)
+
+
+@dataclass(frozen=True)
+class PreparedContext:
+    interaction_id: str
+    plan: ContextPlan
+    build_ms: float
+
+
+@dataclass(frozen=True)
+class ContextOutcome:
+    """What the follow-up got from the window, and why."""
+
+    plan: ContextPlan | None
+    ready: bool
+    reason: str
+    interaction_id: str | None = None
+    margin_ms: float | None = None  # ready this long before the follow-up (negative: late)
+
+
+@dataclass(frozen=True)
+class TurnVector:
+    role: str
+    at_ms: int
+    vector: Vectors
+
+
+@dataclass
+class _Slot:
+    interaction_id: str
+    future: Future[PreparedContext]
+    opened_ms: int
+    deadline_ms: int | None
+    ready_ms: int | None = None
+
+
+@dataclass
+class _Embedded:
+    turns: deque[TurnVector] = field(default_factory=deque)
+
+
+class ComputationWindow:
+    """Background context builds, one slot per device (a newer opening replaces an older one)."""
+
+    def __init__(
+        self,
+        store: ContextStore,  # where the interaction's encrypted payloads live
+        planner: Planner,  # the recognizer's plan builder
+        *,
+        encoder: ContextEncoder | None = None,  # sentence encoder for context embeddings
+        workers: int = 2,
+        max_turn_vectors: int = 16,  # per device, the newest kept
+        clock: Clock | None = None,
+        on_build: Callable[[str, float], None] | None = None,  # metrics hook (outcome, seconds)
+    ) -> None:
+        self.store = store
+        self.planner = planner
+        self.encoder = encoder
+        self.clock = clock or SystemClock()
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ctx-build")
+        self._slots: dict[DeviceKey, _Slot] = {}
+        self._vectors: dict[DeviceKey, _Embedded] = {}
+        self._max_vectors = max_turn_vectors
+        self._lock = threading.Lock()
+        self._on_build = on_build or (lambda outcome, seconds: None)
+
+    def open(self, tenant: str, device: str, interaction_id: str, deadline_ms: int | None) -> None:
+        """Start building ``interaction_id``'s context now."""
+        future = self._executor.submit(self._build, tenant, device, interaction_id)
+        slot = _Slot(interaction_id, future, self.clock.now_ms(), deadline_ms)
+        future.add_done_callback(lambda _: self._mark_ready(slot))
+        with self._lock:
+            self._slots[(tenant, device)] = slot
+
+    def take(
+        self, tenant: str, device: str, interaction_id: str | None, grace_ms: int
+    ) -> ContextOutcome:
+        """The device's prepared plan if ready within ``grace_ms``; never raises."""
+        with self._lock:
+            slot = self._slots.get((tenant, device))
+        if slot is None:
+            return ContextOutcome(None, False, "no context: the microphone was not re-opened")
+        if interaction_id is not None and slot.interaction_id != interaction_id:
+            return ContextOutcome(None, False, "no context built for this interaction")
+        arrived_ms = self.clock.now_ms()
+        try:
+            prepared = slot.future.result(timeout=grace_ms / 1000)
+        except FutureTimeout:
+            return ContextOutcome(None, False, "context not ready in time", slot.interaction_id)
+        except Exception as exc:
+            return ContextOutcome(None, False, f"context failed: {exc}", slot.interaction_id)
+        margin = None if slot.ready_ms is None else float(arrived_ms - slot.ready_ms)
+        return ContextOutcome(prepared.plan, True, "context ready", slot.interaction_id, margin)
+
+    def settle(self, tenant: str, device: str, timeout_ms: int) -> None:
+        """Wait up to ``timeout_ms`` for the device's pending build, whatever its outcome."""
+        with self._lock:
+            slot = self._slots.get((tenant, device))
+        if slot is not None:
+            with contextlib.suppress(FutureTimeout):
+                slot.future.exception(timeout=timeout_ms / 1000)
+
+    def turn_vectors(self, tenant: str, device: str, k: int) -> list[TurnVector]:
+        """The newest ``k`` embedded turns of the device (oldest first)."""
+        with self._lock:
+            embedded = self._vectors.get((tenant, device))
+            turns = list(embedded.turns) if embedded else []
+        return turns[-k:] if k > 0 else []
+
+    def forget(self, tenant: str, device: str) -> None:
+        with self._lock:
+            self._slots.pop((tenant, device), None)
+            self._vectors.pop((tenant, device), None)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- the build (worker thread) ---------------------------------------------------------
+
+    def _build(self, tenant: str, device: str, interaction_id: str) -> PreparedContext:
+        start = time.perf_counter()
+        try:
+            stored = self.store.load_context(tenant, device, interaction_id)
+            context = to_dialogue_context(stored)
+            if self.encoder is not None and stored.turns:
+                self._embed(tenant, device, stored)
+            plan = self.planner(context)
+        except Exception:
+            self._on_build("failed", time.perf_counter() - start)
+            logger.warning("context build failed for one interaction", exc_info=True)
+            raise
+        seconds = time.perf_counter() - start
+        self._on_build("built", seconds)
+        return PreparedContext(interaction_id, plan, seconds * 1000)
+
+    def _embed(self, tenant: str, device: str, stored: StoredContext) -> None:
+        if self.encoder is None:  # pragma: no cover - checked by the caller
+            return
+        vectors = self.encoder.encode([t.text for t in stored.turns])
+        with self._lock:
+            embedded = self._vectors.setdefault((tenant, device), _Embedded())
+            known = {(t.role, t.at_ms) for t in embedded.turns}
+            for turn, vector in zip(stored.turns, vectors, strict=True):
+                if (turn.role, turn.at_ms) not in known:
+                    embedded.turns.append(TurnVector(turn.role, turn.at_ms, np.asarray(vector)))
+            while len(embedded.turns) > self._max_vectors:
+                embedded.turns.popleft()
+
+    def _mark_ready(self, slot: _Slot) -> None:
+        slot.ready_ms = self.clock.now_ms()
+
+
+def to_dialogue_context(stored: StoredContext) -> DialogueContext:
+    return DialogueContext(
+        turns=tuple(ContextTurn(t.role, t.text) for t in stored.turns),
+        catalogs=tuple(Catalog(name, entries) for name, entries in stored.catalogs.items()),
+    )
