@@ -75,8 +75,24 @@ def test_guard_keeps_unbiased_words_when_the_biased_win_is_narrow() -> None:
 def test_guard_protects_words_the_unbiased_nbest_agrees_on() -> None:
     chosen = Hypothesis("Meg Bauer.", -0.1)
     unbiased = _decoded(("Mate Bauer.", -0.4), ("Mate Bauer!", -0.5), ("mate bauer", -0.6))
-    merged = _biaser().merge(unbiased, chosen, _decoded(("Meg Bauer.", -0.1)))
+    biased = _decoded(("Meg Bauer.", -0.1))
+    not_offered = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Who should I call?"}],
+            "catalogs": {"contacts": ["Meg Jones", "Meg Bauer"]},
+        }
+    )
+    merged = _biaser(not_offered).merge(unbiased, chosen, biased)
     assert merged.text == "Mate Bauer."
+    assert "confident words" in merged.reason
+    # The assistant just offered "Meg Bauer": an expected answer needs less evidence.
+    assert _biaser().merge(unbiased, chosen, biased).text == "Meg Bauer."
+
+
+def test_repeating_an_offered_option_is_not_echo() -> None:
+    biased = _decoded(("Yes, Meg Bauer please.", -0.1))
+    chosen = _biaser().choose(biased, Hypothesis("Yes, may power please.", -0.5))
+    assert chosen is not None
 
 
 def test_guard_allows_a_surname_only_as_a_short_answer() -> None:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ctxasr.asr.engine import Decoded, Hypothesis
-from ctxasr.context.index import IndexedPhrase, PhoneticIndex
+from ctxasr.context.index import ANSWER_FILLERS, STOPWORDS, IndexedPhrase, PhoneticIndex
 from ctxasr.context.phonetics import Pronouncer, similarity
-from ctxasr.context.plan import ContextPlan
+from ctxasr.context.plan import SHARES_WORDS_WITH_LAST_TURN, ContextPlan
 from ctxasr.errors import ConfigError
 from ctxasr.text import contains_phrase, normalize, words
 
@@ -45,8 +45,11 @@ class BiasOptions:
     # heard; a catalog phrase must sound at least protected_similarity like them to replace them.
     protect_support: float = 0.8
     protected_similarity: float = 0.6
-    # Guard: a part of an entry (a surname alone) only stands at the edge of a short answer
-    # with at most this many other words.
+    # Guard: the options the assistant just named are expected answers, so they need less.
+    named_transplant_similarity: float = 0.3
+    named_protected_similarity: float = 0.5
+    # Guard: a part of an entry (a surname alone) only stands in a short answer: at an edge,
+    # with at most this many other words, all of them answer fillers ("the one with", "please").
     part_answer_words: int = 3
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
@@ -58,6 +61,8 @@ class BiasOptions:
             "no_speech_prob",
             "protect_support",
             "protected_similarity",
+            "named_transplant_similarity",
+            "named_protected_similarity",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"BiasOptions.{name} must lie in [0, 1]")
@@ -118,14 +123,28 @@ class ContextBiaser:
         return best
 
     def _echoes(self, hyp_words: list[str], unbiased_words: list[str]) -> bool:
+        """Whether a run of the previous turns' words, absent from the unbiased reading, was
+        copied into the hypothesis. Catalog phrases do not count: repeating an option the
+        assistant offered is an answer, not an echo."""
         n = self.options.echo_ngram
+        entity = self._catalog_positions(hyp_words)
         for start in range(len(hyp_words) - n + 1):
             gram = hyp_words[start : start + n]
+            if sum(i not in entity for i in range(start, start + n)) < 2:
+                continue
             if contains_phrase(unbiased_words, gram):
                 continue
             if any(contains_phrase(turn, gram) for turn in self._turns):
                 return True
         return False
+
+    def _catalog_positions(self, hyp_words: list[str]) -> set[int]:
+        covered: set[int] = set()
+        for size in range(1, min(self.plan.index.max_words, len(hyp_words)) + 1):
+            for start in range(len(hyp_words) - size + 1):
+                if self.plan.index.exact(" ".join(hyp_words[start : start + size])):
+                    covered.update(range(start, start + size))
+        return covered
 
     # -- 2. the guard ----------------------------------------------------------------------
 
@@ -137,42 +156,58 @@ class ContextBiaser:
         nbest = [words(h.text) for h in unbiased.hypotheses]
         out: list[str] = []
         taken: list[str] = []
+        refusals: list[str] = []
         for equal, (i1, i2), (j1, j2) in _blocks(u_norm, b_norm):
             if equal:
                 out.extend(b_tokens[j1:j2])
-            elif self._transplant_ok(
-                _Block(u_norm[i1:i2], b_norm, (j1, j2)), chosen, biased, nbest
-            ):
+                continue
+            block = _Block(u_norm[i1:i2], b_norm, (j1, j2))
+            refusal = self._transplant_refusal(block, chosen, biased, nbest)
+            if refusal is None:
                 out.extend(b_tokens[j1:j2])
                 taken.append(" ".join(b_tokens[j1:j2]))
             else:
                 out.extend(u_tokens[i1:i2])
-        reason = "context phrase confirmed by the audio" if taken else "guard kept unbiased words"
+                refusals.append(refusal)
+        if taken:
+            reason = "context phrase confirmed by the audio"
+        else:
+            reason = "guard kept unbiased words" + (f" ({'; '.join(refusals)})" if refusals else "")
         return Merged(" ".join(out), tuple(taken), reason)
 
-    def _transplant_ok(
+    def _transplant_refusal(
         self, block: _Block, chosen: Hypothesis, biased: Decoded, nbest: list[list[str]]
-    ) -> bool:
+    ) -> str | None:
+        """Why the biased words of ``block`` may not replace the unbiased ones (None: they may)."""
         u_words = [w for w in block.u_span if w]
         b_words = [w for w in block.b_norm[block.b_range[0] : block.b_range[1]] if w]
         if not u_words or not b_words:
-            return False  # inserted words (no audio evidence) or dropped words: keep unbiased
+            return "inserted or dropped words"  # no audio evidence either way: keep unbiased
         found = self._covering_phrase(block)
         if found is None:
-            return False
+            return "no catalog phrase"
         (start, end), phrase = found
         overlap = min(end, block.b_range[1]) - max(start, block.b_range[0])
         if 2 * overlap < len(b_words):
-            return False  # the block must be mostly (a piece of) a catalog phrase
+            return "mostly not a catalog phrase"
         if not self._welcome(phrase, block.b_norm, (start, end)):
-            return False
+            return "a part of an entry outside a short answer"
+        named = any(
+            self.plan.relevance_of(m.entry) >= SHARES_WORDS_WITH_LAST_TURN
+            for m in self.plan.index.exact(phrase)
+        )
+        options = self.options
+        needed = options.named_transplant_similarity if named else options.transplant_similarity
         sound, heard = self._best_match(u_words, b_words)
-        if sound < self.options.transplant_similarity:
-            return False
-        if self._protected(heard, nbest) and sound < self.options.protected_similarity:
-            return False  # the recognizer was sure it heard these (real) words
+        if sound < needed:
+            return f"does not sound alike ({sound:.2f})"
+        protected = options.named_protected_similarity if named else options.protected_similarity
+        if self._protected(heard, nbest) and sound < protected:
+            return f"confident words ({sound:.2f})"
         keeping = [h.score for h in biased.hypotheses if contains_phrase(words(h.text), u_words)]
-        return not keeping or chosen.score - max(keeping) >= self.options.transplant_margin
+        if keeping and chosen.score - max(keeping) < self.options.transplant_margin:
+            return "narrow win"
+        return None
 
     def _covering_phrase(self, block: _Block) -> tuple[tuple[int, int], str] | None:
         """The longest catalog phrase occurrence in the biased words overlapping the block."""
@@ -201,9 +236,17 @@ class ContextBiaser:
             return True
         if not any(self.plan.relevance_of(m.entry) > 0 for m in matches):
             return False
-        hyp = [w for w in b_norm if w]
-        at_edge = at[0] == 0 or at[1] >= len(b_norm)
-        return at_edge and len(hyp) - len(phrase.split()) <= self.options.part_answer_words
+        return self._is_answer(b_norm, at)
+
+    def _is_answer(self, tokens: list[str], at: tuple[int, int]) -> bool:
+        """The words at ``at`` stand at an edge of a short utterance of answer fillers."""
+        others = [w for i, w in enumerate(tokens) if w and not at[0] <= i < at[1]]
+        at_edge = at[0] == 0 or at[1] >= len(tokens)
+        return (
+            at_edge
+            and len(others) <= self.options.part_answer_words
+            and all(w in ANSWER_FILLERS for w in others)
+        )
 
     def _best_match(self, u_words: list[str], b_words: list[str]) -> tuple[float, list[str]]:
         """The run of unbiased words that sounds most like the biased words, and how much."""
@@ -251,9 +294,7 @@ class ContextBiaser:
         return 1, _Piece(tokens[position])
 
     def _answer_like(self, tokens: list[str], position: int, size: int) -> bool:
-        """The span stands at an edge of a short utterance, as an answer does."""
-        at_edge = position == 0 or position + size >= len(tokens)
-        return at_edge and len(tokens) - size <= self.options.part_answer_words
+        return self._is_answer([normalize(t) for t in tokens], (position, position + size))
 
     def _respelling(self, span_text: str, answer_like: bool) -> tuple[IndexedPhrase, float] | None:
         index, plan = self.plan.index, self.plan
@@ -272,8 +313,10 @@ class ContextBiaser:
             phrase = match.phrase
             if match.similarity < self.options.respell_similarity:
                 continue
-            if phrase.n_words > len(span_words) + 2:
+            if phrase.n_words > len(span_words) + 2 or len(span_words) > phrase.n_words + 1:
                 continue
+            if span_words[0] in STOPWORDS or span_words[-1] in STOPWORDS:
+                continue  # names do not start or end with "the", "on", "of"...
             named = plan.relevance_of(phrase.entry) > 0 and answer_like
             if phrase.whole or phrase.n_words > 1 or named:
                 return phrase, match.similarity

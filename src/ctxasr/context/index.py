@@ -46,6 +46,40 @@ STOPWORDS = frozenset(
         "the's",
     ]
 )
+# Closed-class words that can surround a bare name in an answer ("the one with X, please").
+# Any other word (a verb: "start", "read") makes the utterance a request, not an answer.
+ANSWER_FILLERS = STOPWORDS | frozenset(
+    [
+        "one",
+        "ones",
+        "that",
+        "this",
+        "those",
+        "these",
+        "please",
+        "yes",
+        "yeah",
+        "no",
+        "nope",
+        "um",
+        "uh",
+        "oh",
+        "okay",
+        "ok",
+        "i",
+        "mean",
+        "meant",
+        "said",
+        "the",
+        "one",
+        "it's",
+        "its",
+        "him",
+        "her",
+        "them",
+        "call",
+    ]
+)
 _PREFILTER_LIMIT = 8
 _PREFILTER_CUTOFF = 0.5
 
