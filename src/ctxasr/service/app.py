@@ -233,6 +233,7 @@ def _routes(app: FastAPI, services: Services) -> None:
                 "reason": outcome.reason,
                 "interaction_id": outcome.interaction_id,
                 "margin_ms": outcome.margin_ms,
+                "build_ms": outcome.build_ms,
             },
         }
 

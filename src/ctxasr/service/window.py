@@ -48,6 +48,7 @@ class ContextOutcome:
     reason: str
     interaction_id: str | None = None
     margin_ms: float | None = None  # ready this long before the follow-up (negative: late)
+    build_ms: float | None = None  # how long the build took
 
 
 @dataclass(frozen=True)
@@ -92,17 +93,22 @@ class ComputationWindow:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ctx-build")
         self._slots: dict[DeviceKey, _Slot] = {}
         self._vectors: dict[DeviceKey, _Embedded] = {}
+        # Bumped by ``forget``: a build that started before an erase must not write back.
+        self._epochs: dict[DeviceKey, int] = {}
         self._max_vectors = max_turn_vectors
         self._lock = threading.Lock()
         self._on_build = on_build or (lambda outcome, seconds: None)
 
     def open(self, tenant: str, device: str, interaction_id: str, deadline_ms: int | None) -> None:
         """Start building ``interaction_id``'s context now."""
-        future = self._executor.submit(self._build, tenant, device, interaction_id)
+        with self._lock:
+            epoch = self._epochs.get((tenant, device), 0)
+        future = self._executor.submit(self._build, tenant, device, interaction_id, epoch)
         slot = _Slot(interaction_id, future, self.clock.now_ms(), deadline_ms)
         future.add_done_callback(lambda _: self._mark_ready(slot))
         with self._lock:
-            self._slots[(tenant, device)] = slot
+            if self._epochs.get((tenant, device), 0) == epoch:
+                self._slots[(tenant, device)] = slot
 
     def take(
         self, tenant: str, device: str, interaction_id: str | None, grace_ms: int
@@ -122,7 +128,9 @@ class ComputationWindow:
         except Exception as exc:
             return ContextOutcome(None, False, f"context failed: {exc}", slot.interaction_id)
         margin = None if slot.ready_ms is None else float(arrived_ms - slot.ready_ms)
-        return ContextOutcome(prepared.plan, True, "context ready", slot.interaction_id, margin)
+        return ContextOutcome(
+            prepared.plan, True, "context ready", slot.interaction_id, margin, prepared.build_ms
+        )
 
     def settle(self, tenant: str, device: str, timeout_ms: int) -> None:
         """Wait up to ``timeout_ms`` for the device's pending build, whatever its outcome."""
@@ -133,29 +141,36 @@ class ComputationWindow:
                 slot.future.exception(timeout=timeout_ms / 1000)
 
     def turn_vectors(self, tenant: str, device: str, k: int) -> list[TurnVector]:
-        """The newest ``k`` embedded turns of the device (oldest first)."""
+        """The newest ``k`` embedded turns of the device (oldest first), unexpired ones only.
+
+        Vectors are derived from stored turns, so they live no longer than the turns do.
+        """
+        oldest_ms = self.clock.now_ms() - self.store.options.ttl_ms
         with self._lock:
             embedded = self._vectors.get((tenant, device))
-            turns = list(embedded.turns) if embedded else []
+            turns = [t for t in embedded.turns if t.at_ms > oldest_ms] if embedded else []
         return turns[-k:] if k > 0 else []
 
     def forget(self, tenant: str, device: str) -> None:
+        """Drop everything held for the device; builds still running will not write back."""
+        key = (tenant, device)
         with self._lock:
-            self._slots.pop((tenant, device), None)
-            self._vectors.pop((tenant, device), None)
+            self._epochs[key] = self._epochs.get(key, 0) + 1
+            self._slots.pop(key, None)
+            self._vectors.pop(key, None)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # -- the build (worker thread) ---------------------------------------------------------
 
-    def _build(self, tenant: str, device: str, interaction_id: str) -> PreparedContext:
+    def _build(self, tenant: str, device: str, interaction_id: str, epoch: int) -> PreparedContext:
         start = time.perf_counter()
         try:
             stored = self.store.load_context(tenant, device, interaction_id)
             context = to_dialogue_context(stored)
             if self.encoder is not None and stored.turns:
-                self._embed(tenant, device, stored)
+                self._embed(tenant, device, stored, epoch)
             plan = self.planner(context)
         except Exception:
             self._on_build("failed", time.perf_counter() - start)
@@ -165,11 +180,13 @@ class ComputationWindow:
         self._on_build("built", seconds)
         return PreparedContext(interaction_id, plan, seconds * 1000)
 
-    def _embed(self, tenant: str, device: str, stored: StoredContext) -> None:
+    def _embed(self, tenant: str, device: str, stored: StoredContext, epoch: int) -> None:
         if self.encoder is None:  # pragma: no cover - checked by the caller
             return
         vectors = self.encoder.encode([t.text for t in stored.turns])
         with self._lock:
+            if self._epochs.get((tenant, device), 0) != epoch:
+                return  # the device was erased while this build ran
             embedded = self._vectors.setdefault((tenant, device), _Embedded())
             known = {(t.role, t.at_ms) for t in embedded.turns}
             for turn, vector in zip(stored.turns, vectors, strict=True):
