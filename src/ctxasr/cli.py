@@ -43,10 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_transcribe(commands)
     _add_eval(commands)
     _add_dataset(commands)
+    _add_replay(commands)
     bench = commands.add_parser("bench", help="benchmarks: numbers measured side by side")
     benches = bench.add_subparsers(title="benchmarks")
     _add_bench_store(benches)
     _add_bench_recognize(benches)
+    _add_bench_service(benches)
     return parser
 
 
@@ -297,6 +299,73 @@ def _run_bench_store(args: argparse.Namespace) -> int:
     )
     result = run_store_bench(options)
     print(json.dumps(result.to_json(), indent=2) if args.json else format_table(result))
+    return 0
+
+
+def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("replay", help="drive the service from a dialogue manifest")
+    cmd.add_argument("manifest", help="manifest.jsonl")
+    cmd.add_argument("--out", required=True, help="hypotheses.jsonl, summary.json, timeline.png")
+    cmd.add_argument("--url", help="a running service (default: start one in this process)")
+    cmd.add_argument("--api-key", help="the tenant's key for --url")
+    cmd.add_argument("--reply-ms", type=int, help="every reply plays this long (default: text)")
+    cmd.add_argument("--grace-ms", type=int, default=150, help="in-process service only")
+    cmd.add_argument("--limit", type=int, help="only the first N items")
+    cmd.set_defaults(handler=_run_replay)
+
+
+def _run_replay(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from ctxasr.service.replay import ReplayOptions, run_replay  # noqa: PLC0415
+
+    options = ReplayOptions(
+        manifest=Path(args.manifest),
+        out=Path(args.out),
+        url=args.url,
+        api_key=args.api_key,
+        reply_ms=args.reply_ms,
+        limit=args.limit,
+        grace_ms=args.grace_ms,
+    )
+    summary = run_replay(options)
+    ready = summary["context_ready_rate"]
+    print(
+        f"wrote {options.out}/hypotheses.jsonl, summary.json ({summary['items']} items,"
+        f" context ready for {'-' if ready is None else f'{ready:.1%}'})"
+    )
+    return 0
+
+
+def _add_bench_service(benches: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = benches.add_parser(
+        "service", help="context build time, ready-in-time rate and memory of the service"
+    )
+    cmd.add_argument("--interactions", type=int, default=40)
+    cmd.add_argument("--catalog-entries", type=int, default=500)
+    cmd.add_argument("--reply-ms", type=int, default=1_000)
+    cmd.add_argument("--grace-ms", type=int, default=0)
+    cmd.add_argument("--model", default="tiny.en")
+    cmd.add_argument("--json", action="store_true")
+    cmd.set_defaults(handler=_run_bench_service)
+
+
+def _run_bench_service(args: argparse.Namespace) -> int:
+    from ctxasr.bench.service_bench import (  # noqa: PLC0415
+        ServiceBenchOptions,
+        format_table,
+        run_service_bench,
+    )
+
+    options = ServiceBenchOptions(
+        interactions=args.interactions,
+        catalog_entries=args.catalog_entries,
+        reply_ms=args.reply_ms,
+        grace_ms=args.grace_ms,
+        model=args.model,
+    )
+    report = run_service_bench(options)
+    print(json.dumps(report, indent=2) if args.json else format_table(report))
     return 0
 
 

@@ -19,12 +19,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ctxasr.errors import ConfigError, CtxAsrError
 from ctxasr.eval.manifest import ManifestItem, read_manifest
 from ctxasr.eval.summary import summarize
 from ctxasr.events import estimate_playback_ms
+
+if TYPE_CHECKING:
+    from ctxasr.service.app import Services
 
 
 class Http(Protocol):
@@ -48,13 +51,17 @@ class ReplayOptions:
             raise ConfigError("replay against a URL needs --api-key")
 
 
-def run_replay(options: ReplayOptions) -> dict[str, Any]:
+def run_replay(options: ReplayOptions, services: Services | None = None) -> dict[str, Any]:
+    """Replay the manifest; ``services``: use this in-process service instead of a new one."""
     items, problems = read_manifest(options.manifest)
     items = items[: options.limit] if options.limit else items
     options.out.mkdir(parents=True, exist_ok=True)
     rows: dict[str, dict[str, Any]] = {}
     timeline: dict[str, Any] | None = None
-    with _client(options) as (http, headers), (options.out / "hypotheses.jsonl").open("w") as out:
+    with (
+        _client(options, services) as (http, headers),
+        (options.out / "hypotheses.jsonl").open("w") as out,
+    ):
         for n, item in enumerate(items):
             row, events = _replay_item(http, headers, item, n, options)
             rows[item.id] = row
@@ -161,7 +168,9 @@ def _ms(start: float) -> float:
 
 
 @contextmanager
-def _client(options: ReplayOptions) -> Iterator[tuple[Http, dict[str, str]]]:
+def _client(
+    options: ReplayOptions, services: Services | None
+) -> Iterator[tuple[Http, dict[str, str]]]:
     if options.url is not None:
         import httpx  # noqa: PLC0415
 
@@ -173,6 +182,10 @@ def _client(options: ReplayOptions) -> Iterator[tuple[Http, dict[str, str]]]:
     from ctxasr.service.app import Services, create_app  # noqa: PLC0415
     from ctxasr.service.config import ServiceOptions  # noqa: PLC0415
 
+    if services is not None:
+        key = next(iter(services.keys))
+        yield TestClient(create_app(services)), {"X-Api-Key": key}
+        return
     key = "replay-key-0123456789"
     with tempfile.TemporaryDirectory(prefix="ctxasr-replay-") as folder:
         service_options = ServiceOptions(

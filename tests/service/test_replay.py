@@ -1,0 +1,75 @@
+"""``ctxasr replay`` against an in-process service, on a hand-written two-item manifest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ctxasr.asr import Recognizer
+from ctxasr.service.app import Services
+from ctxasr.service.config import ServiceOptions
+from ctxasr.service.embeddings import SentenceEncoder
+from ctxasr.service.replay import ReplayOptions, run_replay
+from tests.conftest import Speech
+
+CONTEXT = {
+    "turns": [
+        {"role": "user", "text": "Call Meg."},
+        {"role": "assistant", "text": "Do you mean Meg Jones or Meg Bauer?"},
+    ],
+    "catalogs": {"contacts": ["Meg Jones", "Meg Bauer", "Liam Okafor"]},
+}
+
+
+@pytest.fixture
+def manifest(tmp_path: Path, speech: Speech) -> Path:
+    rows = [
+        ("r1", "Bauer.", ["Bauer"], ["contacts", "follow-up"]),
+        ("r2", "Turn the power off.", [], ["confusable", "distractor"]),
+    ]
+    lines = []
+    for item_id, text, entities, tags in rows:
+        audio = tmp_path / f"{item_id}.wav"
+        audio.write_bytes(speech.wav(text).read_bytes())
+        row = {
+            "id": item_id,
+            "audio": audio.name,
+            "reference": text,
+            "entities": entities,
+            "context": CONTEXT,
+            "tags": tags,
+        }
+        lines.append(json.dumps(row))
+    path = tmp_path / "manifest.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def services(tmp_path: Path, recognizer: Recognizer) -> Iterator[Services]:
+    options = ServiceOptions(data_dir=tmp_path / "var", api_keys={"k" * 20: "t"}, grace_ms=3_000)
+    built = Services.build(options, recognizer=recognizer, encoder=SentenceEncoder())
+    yield built
+    built.close()
+
+
+def test_replay_writes_eval_files_with_context_readiness(
+    manifest: Path, tmp_path: Path, services: Services
+) -> None:
+    out = tmp_path / "replay"
+    summary = run_replay(ReplayOptions(manifest, out, reply_ms=400), services)
+    rows = {
+        r["id"]: r for r in map(json.loads, (out / "hypotheses.jsonl").read_text().splitlines())
+    }
+    assert rows.keys() == {"r1", "r2"}
+    for row in rows.values():
+        assert row["context_ready"] is True and row["margin_ms"] is not None
+        assert row["context_used"] is True and row["latency_ms"] > 0
+    assert rows["r1"]["hypothesis"].rstrip(".") == "Bauer"
+    assert "power" in rows["r2"]["hypothesis"].lower()
+    assert summary["context_ready_rate"] == 1.0 and summary["items"] == 2
+    assert json.loads((out / "summary.json").read_text())["systems"]["context"]["all"]["items"] == 2
+    assert (out / "timeline.png").read_bytes()[:4] == b"\x89PNG"
