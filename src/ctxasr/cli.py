@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -90,6 +91,9 @@ def _run_serve(args: argparse.Namespace) -> int:
         api_keys_file=Path(args.api_keys) if args.api_keys else None,
     )
     services = Services.build(options)
+    # The models' millions of long-lived objects need no more cycle checks: without this, every
+    # full collection walks them (hundreds of ms on a request path).
+    gc.freeze()
     print(
         f"ctxasr serving on http://{args.host}:{args.port} (API keys: {args.data_dir}/"
         "api-keys.json unless --api-keys or CTXASR_API_KEYS)",

@@ -10,6 +10,7 @@ the reply. Every catalog is new, so each build pays for its phonetic index too.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import resource
@@ -58,6 +59,7 @@ def run_service_bench(options: ServiceBenchOptions) -> dict[str, Any]:
             model=options.model,
         )
         services = Services.build(service_options)
+        gc.freeze()  # as ``ctxasr serve`` does after start-up
         try:
             device = _Device(TestClient(create_app(services)), services, options, rng, audio)
             device.interaction("warm-up")
