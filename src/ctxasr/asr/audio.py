@@ -10,12 +10,15 @@ import io
 import os
 import wave
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
 from ctxasr.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import av
 
 SAMPLE_RATE = 16_000
 Audio = npt.NDArray[np.float32]
@@ -90,11 +93,15 @@ def _decode_pcm16(source: str | BinaryIO) -> npt.NDArray[np.int16]:
     parts: list[npt.NDArray[np.int16]] = []
     with av.open(source, mode="r", metadata_errors="ignore") as container:
         for frame in container.decode(audio=0):
-            parts.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
-        parts.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
+            parts.extend(_samples(out) for out in resampler.resample(frame))
+        parts.extend(_samples(out) for out in resampler.resample(None))
     del resampler
     gc.collect(1)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+
+
+def _samples(frame: av.AudioFrame) -> npt.NDArray[np.int16]:
+    return np.asarray(frame.to_ndarray(), dtype=np.int16).reshape(-1)
 
 
 def duration_s(audio: Audio) -> float:
