@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ctxasr.context import DialogueContext, PlanOptions, Pronouncer, build_plan
 from ctxasr.context.index import PhoneticIndex
-from ctxasr.context.plan import NAMED_IN_LAST_TURN, rank_entries
+from ctxasr.context.plan import NAMED_IN_LAST_TURN, rank_entries, refocus_plan
 
 
 def tokenize(text: str) -> list[int]:
@@ -59,3 +59,30 @@ def test_long_turns_are_cut_from_the_front() -> None:
     plan = _plan(context, PlanOptions(turn_budget_tokens=10))
     assert plan.prompt.endswith("Jones or Bauer?")
     assert len(plan.prompt_tokens) <= 10
+
+
+def test_refocus_brings_entries_that_sound_like_the_first_pass_into_the_prompt() -> None:
+    filler = [f"Person{i} Surname{i}" for i in range(400)]
+    entries = [*filler, "Katarzyna Lefebvre", "Anika Okafor"]
+    context = DialogueContext.from_json({"turns": [], "catalogs": {"contacts": entries}})
+    plan = _plan(context)
+    assert "Katarzyna Lefebvre" not in {p.text for p in plan.selected}  # overflowed
+    heard = ["Show the number of Katarina Lefever.", "Show the number of Catarina Le Fevre."]
+    focused = refocus_plan(plan, heard, tokenize)
+    assert focused.selected[0].text == "Katarzyna Lefebvre"
+    assert len(focused.prompt_tokens) <= 223
+    assert focused.ranked == plan.ranked and focused.index is plan.index
+
+
+def test_refocus_keeps_named_options_first_and_leaves_small_catalogs_alone() -> None:
+    small = _plan(_context(["Meg Jones", "Meg Bauer", "Lucas Power"]))
+    assert refocus_plan(small, ["Power."], tokenize) is small
+    big = _plan(
+        _context(
+            [f"Person{i} Surname{i}" for i in range(400)]
+            + ["Meg Bauer", "Meg Jones", "Lucas Power"]
+        )
+    )
+    focused = refocus_plan(big, ["Lucas Power."], tokenize)
+    assert [p.text for p in focused.selected[:3]] == ["Meg Bauer", "Meg Jones", "Lucas Power"]
+    assert refocus_plan(big, [], tokenize) is big

@@ -18,11 +18,11 @@ import numpy as np
 
 from ctxasr.asr.audio import Audio, AudioSource, load_audio
 from ctxasr.asr.bias import BiasOptions, ContextBiaser, EntityMatch, is_silence
-from ctxasr.asr.engine import DecodeOptions, EngineOptions, WhisperEngine
+from ctxasr.asr.engine import Decoded, DecodeOptions, EngineOptions, WhisperEngine
 from ctxasr.context.index import PhoneticIndex
 from ctxasr.context.model import Catalog, DialogueContext
 from ctxasr.context.phonetics import Pronouncer
-from ctxasr.context.plan import ContextPlan, PlanOptions, build_plan
+from ctxasr.context.plan import ContextPlan, PlanOptions, build_plan, refocus_plan
 from ctxasr.errors import ConfigError
 from ctxasr.text import normalize
 
@@ -151,6 +151,7 @@ class _Run:
         self.engine = recognizer.engine
         self.plan = plan
         self.bias_options = options.bias
+        self.plan_options = options.plan
         self.biaser = ContextBiaser(plan, recognizer.pronouncer, options.bias) if plan else None
         # The unbiased n-best tells the guard which words the recognizer was sure of.
         self.unbiased_opts = DecodeOptions(
@@ -179,7 +180,10 @@ class _Run:
                 self.texts.append(unbiased.best.text)
                 continue
             start = time.perf_counter()
-            biased = self.engine.decode(chunk, self.biased_opts, self.plan.prompt_tokens)
+            plan = self._refocused(self.plan, unbiased)
+            self.bias_ms += _ms_since(start)
+            start = time.perf_counter()
+            biased = self.engine.decode(chunk, self.biased_opts, plan.prompt_tokens)
             self.biased_ms += _ms_since(start)
             start = time.perf_counter()
             chosen = self.biaser.choose(biased, unbiased.best)
@@ -192,6 +196,13 @@ class _Run:
                 self.texts.append(merged.text)
                 self.reasons.append(merged.reason)
             self.bias_ms += _ms_since(start)
+
+    def _refocused(self, plan: ContextPlan, unbiased: Decoded) -> ContextPlan:
+        """The plan, its prompt re-filled from what the unbiased pass heard (big catalogs)."""
+        if not self.plan_options.refocus:
+            return plan
+        heard = [h.text for h in unbiased.hypotheses]
+        return refocus_plan(plan, heard, self.engine.tokenize, self.plan_options)
 
     def result(self, timings: StageTimings) -> Recognition:
         text = " ".join(self.texts)

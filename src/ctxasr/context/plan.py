@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ctxasr.context.index import STOPWORDS, PhoneticIndex
 from ctxasr.context.model import DialogueContext
@@ -33,12 +33,19 @@ class PlanOptions:
     max_prompt_turns: int = 2
     # Index the word runs inside entries too ("Bauer" inside "Meg Bauer").
     index_parts: bool = True
+    # Catalogs too big for the prompt: re-fill it with entries that sound like the unbiased
+    # reading (at least this similar, at most this many) before the biased pass.
+    refocus: bool = True
+    retrieve_similarity: float = 0.5
+    retrieve_limit: int = 12
 
     def __post_init__(self) -> None:
         if not 0 < self.turn_budget_tokens <= self.prompt_budget_tokens <= 223:
             raise ConfigError("need 0 < turn_budget_tokens <= prompt_budget_tokens <= 223")
         if self.max_prompt_turns < 0:
             raise ConfigError("max_prompt_turns must be >= 0")
+        if not 0.0 < self.retrieve_similarity <= 1.0 or self.retrieve_limit < 1:
+            raise ConfigError("need 0 < retrieve_similarity <= 1 and retrieve_limit >= 1")
 
 
 @dataclass(frozen=True)
@@ -83,9 +90,82 @@ def build_plan(
     start = time.perf_counter()
     ranked = rank_entries(context)
     turns_text = _turns_text(context, tokenize, options)
+    selected, prompt, tokens = _fit(ranked, turns_text, tokenize, options)
+    return ContextPlan(
+        context=context,
+        ranked=tuple(ranked),
+        selected=tuple(selected),
+        prompt=prompt,
+        prompt_tokens=tuple(tokens[-options.prompt_budget_tokens :]),
+        index=index,
+        build_ms=(time.perf_counter() - start) * 1000,
+    )
+
+
+def refocus_plan(
+    plan: ContextPlan,
+    heard: Sequence[str],
+    tokenize: Tokenize,
+    options: PlanOptions | None = None,
+) -> ContextPlan:
+    """The plan with its prompt re-filled around the entries that sound like ``heard``.
+
+    When the catalogs overflow the prompt, dialogue relevance alone cannot tell which of
+    thousands of entries to show the decoder (a first request has no dialogue at all). The
+    unbiased reading can: entries that sound like its words come right after those the
+    assistant named. A plan whose phrases all fit is returned unchanged.
+    """
+    options = options or PlanOptions()
+    if len(plan.selected) == len(plan.ranked) or not heard:
+        return plan
+    retrieved = _sounding_like(plan, heard, options)
+    if not retrieved:
+        return plan
+    first = [p for p in plan.ranked if p.relevance >= NAMED_IN_LAST_TURN]
+    seen = {(p.text, p.catalog) for p in first}
+    near = [p for p in retrieved if (p.text, p.catalog) not in seen]
+    seen |= {(p.text, p.catalog) for p in near}
+    rest = [p for p in plan.ranked if (p.text, p.catalog) not in seen]
+    turns_text = _turns_text(plan.context, tokenize, options)
+    selected, prompt, tokens = _fit([*first, *near, *rest], turns_text, tokenize, options)
+    return replace(
+        plan,
+        selected=tuple(selected),
+        prompt=prompt,
+        prompt_tokens=tuple(tokens[-options.prompt_budget_tokens :]),
+    )
+
+
+def _sounding_like(
+    plan: ContextPlan, heard: Sequence[str], options: PlanOptions
+) -> list[PlannedPhrase]:
+    """Catalog entries nearest in sound to word runs of ``heard``, best first."""
+    by_entry = {(p.text, p.catalog): p for p in plan.ranked}
+    best: dict[tuple[str, str], float] = {}
+    index = plan.index
+    for text in heard:
+        tokens = [w for w in words(text) if w]
+        for size in range(1, min(index.max_words, len(tokens), 3) + 1):
+            for begin in range(len(tokens) - size + 1):
+                run = tokens[begin : begin + size]
+                if run[0] in STOPWORDS or run[-1] in STOPWORDS:
+                    continue
+                prons = index.pronouncer.phrase(" ".join(run))
+                for match in index.nearest(prons, limit=3):
+                    key = (match.phrase.entry, match.phrase.catalog)
+                    if match.similarity >= options.retrieve_similarity:
+                        best[key] = max(best.get(key, 0.0), match.similarity)
+    ranked = sorted(best, key=lambda key: -best[key])[: options.retrieve_limit]
+    return [by_entry[key] for key in ranked if key in by_entry]
+
+
+def _fit(
+    ordered: Sequence[PlannedPhrase], turns_text: str, tokenize: Tokenize, options: PlanOptions
+) -> tuple[list[PlannedPhrase], str, list[int]]:
+    """As many phrases of ``ordered`` (in order) as fit the prompt budget with the turns."""
     budget = options.prompt_budget_tokens - len(tokenize(" " + turns_text)) - 2
     selected: list[PlannedPhrase] = []
-    for phrase in ranked:
+    for phrase in ordered:
         cost = len(tokenize(" " + phrase.text)) + 1  # the ", " separator
         if cost > budget:
             break
@@ -97,15 +177,7 @@ def build_plan(
         selected.pop()
         prompt = _prompt(selected, turns_text)
         tokens = list(tokenize(" " + prompt))
-    return ContextPlan(
-        context=context,
-        ranked=tuple(ranked),
-        selected=tuple(selected),
-        prompt=prompt,
-        prompt_tokens=tuple(tokens[-options.prompt_budget_tokens :]),
-        index=index,
-        build_ms=(time.perf_counter() - start) * 1000,
-    )
+    return selected, prompt, tokens
 
 
 def rank_entries(context: DialogueContext) -> list[PlannedPhrase]:
