@@ -91,6 +91,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         api_keys_file=Path(args.api_keys) if args.api_keys else None,
     )
     services = Services.build(options)
+    services.warm_up()
     # The models' millions of long-lived objects need no more cycle checks: without this, every
     # full collection walks them (hundreds of ms on a request path).
     gc.freeze()

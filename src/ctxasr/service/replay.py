@@ -192,6 +192,7 @@ def _client(
             data_dir=Path(folder), api_keys={key: "replay"}, grace_ms=options.grace_ms
         )
         services = Services.build(service_options)
+        services.warm_up()
         try:
             yield TestClient(create_app(services)), {"X-Api-Key": key}
         finally:
