@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-from ctxasr.events import DialogueEvent, parse_envelope
-
-_ids = itertools.count(1)
+from ctxasr.events import DialogueEvent, make_envelope, parse_envelope
 
 
 def envelope(name: str, interaction: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
-    namespace, short = name.split(".")
-    return {
-        "event": {
-            "header": {
-                "namespace": namespace,
-                "name": short,
-                "messageId": f"m{next(_ids)}",
-                "dialogRequestId": interaction,
-            },
-            "payload": payload or {},
-        }
-    }
+    return make_envelope(name, interaction, payload or {})
 
 
 def recognize(interaction: str, text: str | None = None) -> DialogueEvent:

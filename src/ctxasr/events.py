@@ -10,6 +10,7 @@ because they depend on deployment settings.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -116,6 +117,23 @@ class DialogueEvent:
 def estimate_playback_ms(text: str) -> int:
     """Rough text-to-speech duration, used when a Speak does not state its own."""
     return max(_MIN_PLAYBACK_MS, len(text.split()) * _MS_PER_WORD)
+
+
+def make_envelope(
+    name: str, interaction_id: str, payload: Mapping[str, Any], message_id: str | None = None
+) -> dict[str, Any]:
+    """The AVS envelope of event ``name`` ("Namespace.Name"), as a client sends it."""
+    namespace, _, short = name.partition(".")
+    header = {
+        "namespace": namespace,
+        "name": short,
+        "messageId": message_id or f"{interaction_id}-{short}-{next(_message_numbers)}",
+        "dialogRequestId": interaction_id,
+    }
+    return {"event": {"header": header, "payload": dict(payload)}}
+
+
+_message_numbers = itertools.count(1)
 
 
 def parse_envelope(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,10 @@ from ctxasr.service.app import Services, create_app
 from ctxasr.service.config import ServiceOptions
 from ctxasr.service.embeddings import SentenceEncoder
 from tests.conftest import Speech
+from tests.helpers import envelope
 
 KEY_A, KEY_B = "key-a-0123456789abcdef", "key-b-0123456789abcdef"
 A, B = {"X-Api-Key": KEY_A}, {"Authorization": f"Bearer {KEY_B}"}
-_ids = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -46,17 +45,6 @@ def services(
 @pytest.fixture
 def client(services: Services) -> TestClient:
     return TestClient(create_app(services))
-
-
-def envelope(name: str, interaction: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
-    namespace, short = name.split(".")
-    header = {
-        "namespace": namespace,
-        "name": short,
-        "messageId": f"m{next(_ids)}",
-        "dialogRequestId": interaction,
-    }
-    return {"event": {"header": header, "payload": payload or {}}}
 
 
 def dialogue(

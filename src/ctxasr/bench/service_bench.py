@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxasr.errors import ConfigError
+from ctxasr.events import make_envelope
 
 TENANT_KEY = "bench-key-0123456789abcdef"
 
@@ -125,20 +126,9 @@ class _Device:
         for name, payload in events:
             if name == "SpeechSynthesizer.Speak":
                 reply_started = time.perf_counter()
-            body = _envelope(name, interaction, payload)
+            body = make_envelope(name, interaction, payload)
             self.client.post(url, json=body, headers=headers).raise_for_status()
         return reply_started
-
-
-def _envelope(name: str, interaction: str, payload: dict[str, Any]) -> dict[str, Any]:
-    namespace, short = name.split(".")
-    header = {
-        "namespace": namespace,
-        "name": short,
-        "messageId": f"{interaction}-{short}",
-        "dialogRequestId": interaction,
-    }
-    return {"event": {"header": header, "payload": payload}}
 
 
 def _catalog(rng: random.Random, size: int) -> list[str]:

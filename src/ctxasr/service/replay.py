@@ -11,7 +11,6 @@ reply, so that its catalogs still reach the recognizer through the same window.
 
 from __future__ import annotations
 
-import itertools
 import json
 import tempfile
 import time
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ctxasr.errors import ConfigError, CtxAsrError
 from ctxasr.eval.manifest import ManifestItem, read_manifest
 from ctxasr.eval.summary import summarize
-from ctxasr.events import estimate_playback_ms
+from ctxasr.events import estimate_playback_ms, make_envelope
 
 if TYPE_CHECKING:
     from ctxasr.service.app import Services
@@ -84,20 +83,6 @@ def run_replay(options: ReplayOptions, services: Services | None = None) -> dict
     return summary
 
 
-_ids = itertools.count()
-
-
-def _envelope(name: str, interaction: str, payload: dict[str, Any]) -> dict[str, Any]:
-    namespace, short = name.split(".")
-    header = {
-        "namespace": namespace,
-        "name": short,
-        "messageId": f"rp{next(_ids)}",
-        "dialogRequestId": interaction,
-    }
-    return {"event": {"header": header, "payload": payload}}
-
-
 def _replay_item(
     http: Http, headers: dict[str, str], item: ManifestItem, n: int, options: ReplayOptions
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -105,29 +90,24 @@ def _replay_item(
     events_url = f"/v1/devices/{device}/events"
     start = time.perf_counter()
     marks: dict[str, Any] = {}
-    assistant = [t for t in item.context.turns if t.role == "assistant"]
+
+    def send(name: str, payload: dict[str, Any]) -> None:
+        _post(http, events_url, headers, make_envelope(name, interaction, payload))
+
     for turn in item.context.turns:
         if turn.role == "user":
-            _post(
-                http,
-                events_url,
-                headers,
-                _envelope("SpeechRecognizer.Recognize", interaction, {"text": turn.text}),
-            )
+            send("SpeechRecognizer.Recognize", {"text": turn.text})
     for catalog in item.context.catalogs:
-        payload = {"catalog": catalog.name, "entries": list(catalog.entries)}
-        _post(http, events_url, headers, _envelope("Context.Catalog", interaction, payload))
+        send("Context.Catalog", {"catalog": catalog.name, "entries": list(catalog.entries)})
+    assistant = [t for t in item.context.turns if t.role == "assistant"]
     reply = assistant[-1].text if assistant else ""
     reply_ms = options.reply_ms or estimate_playback_ms(reply)
-    speak = {"text": reply, "durationInMilliseconds": reply_ms}
     marks["speak_ms"] = _ms(start)
-    _post(http, events_url, headers, _envelope("SpeechSynthesizer.Speak", interaction, speak))
-    expect = {"timeoutInMilliseconds": 8000}
-    _post(
-        http, events_url, headers, _envelope("SpeechRecognizer.ExpectSpeech", interaction, expect)
-    )
+    send("SpeechSynthesizer.Speak", {"text": reply, "durationInMilliseconds": reply_ms})
+    send("SpeechRecognizer.ExpectSpeech", {"timeoutInMilliseconds": 8000})
     marks["expect_ms"] = _ms(start)
-    time.sleep(max(0.0, reply_ms / 1000 - (time.perf_counter() - start)))  # the reply plays
+    reply_end_ms = marks["speak_ms"] + reply_ms
+    time.sleep(max(0.0, (reply_end_ms - _ms(start)) / 1000))  # the follow-up when the reply ends
     marks["followup_ms"] = _ms(start)
     body = _post(
         http,
