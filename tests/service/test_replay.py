@@ -23,15 +23,19 @@ CONTEXT = {
     "catalogs": {"contacts": ["Meg Jones", "Meg Bauer", "Liam Okafor"]},
 }
 
+# A first request: no turns at all, only a catalog.
+FIRST_REQUEST = {"turns": [], "catalogs": {"contacts": ["Meg Jones", "Liam Okafor"]}}
+
 
 @pytest.fixture
 def manifest(tmp_path: Path, speech: Speech) -> Path:
     rows = [
-        ("r1", "Bauer.", ["Bauer"], ["contacts", "follow-up"]),
-        ("r2", "Turn the power off.", [], ["confusable", "distractor"]),
+        ("r1", "Bauer.", ["Bauer"], ["contacts", "follow-up"], CONTEXT),
+        ("r2", "Turn the power off.", [], ["confusable", "distractor"], CONTEXT),
+        ("r3", "Call Liam Okafor.", ["Liam Okafor"], ["large", "follow-up"], FIRST_REQUEST),
     ]
     lines = []
-    for item_id, text, entities, tags in rows:
+    for item_id, text, entities, tags, context in rows:
         audio = tmp_path / f"{item_id}.wav"
         audio.write_bytes(speech.wav(text).read_bytes())
         row = {
@@ -39,7 +43,7 @@ def manifest(tmp_path: Path, speech: Speech) -> Path:
             "audio": audio.name,
             "reference": text,
             "entities": entities,
-            "context": CONTEXT,
+            "context": context,
             "tags": tags,
         }
         lines.append(json.dumps(row))
@@ -64,12 +68,13 @@ def test_replay_writes_eval_files_with_context_readiness(
     rows = {
         r["id"]: r for r in map(json.loads, (out / "hypotheses.jsonl").read_text().splitlines())
     }
-    assert rows.keys() == {"r1", "r2"}
+    assert rows.keys() == {"r1", "r2", "r3"}
     for row in rows.values():
         assert row["context_ready"] is True and row["margin_ms"] is not None
         assert row["context_used"] is True and row["latency_ms"] > 0
     assert rows["r1"]["hypothesis"].rstrip(".") == "Bauer"
     assert "power" in rows["r2"]["hypothesis"].lower()
-    assert summary["context_ready_rate"] == 1.0 and summary["items"] == 2
-    assert json.loads((out / "summary.json").read_text())["systems"]["context"]["all"]["items"] == 2
+    assert "Liam Okafor" in rows["r3"]["hypothesis"]
+    assert summary["context_ready_rate"] == 1.0 and summary["items"] == 3
+    assert json.loads((out / "summary.json").read_text())["systems"]["context"]["all"]["items"] == 3
     assert (out / "timeline.png").read_bytes()[:4] == b"\x89PNG"

@@ -94,9 +94,11 @@ def _replay_item(
     def send(name: str, payload: dict[str, Any]) -> None:
         _post(http, events_url, headers, make_envelope(name, interaction, payload))
 
-    for turn in item.context.turns:
-        if turn.role == "user":
-            send("SpeechRecognizer.Recognize", {"text": turn.text})
+    user_turns = [t for t in item.context.turns if t.role == "user"]
+    for turn in user_turns:
+        send("SpeechRecognizer.Recognize", {"text": turn.text})
+    if not user_turns:  # a first request: its Recognize (no transcript yet) opens the interaction
+        send("SpeechRecognizer.Recognize", {})
     for catalog in item.context.catalogs:
         send("Context.Catalog", {"catalog": catalog.name, "entries": list(catalog.entries)})
     assistant = [t for t in item.context.turns if t.role == "assistant"]
