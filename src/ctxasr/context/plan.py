@@ -112,10 +112,8 @@ def refocus_plan(
 
     When the catalogs overflow the prompt, dialogue relevance alone cannot tell which of
     thousands of entries to show the decoder (a first request has no dialogue at all). The
-    unbiased reading can: the prompt then holds the entries the assistant named and those that
-    sound like its words, and nothing else (measured on the large-catalog slices: fewer entity
-    errors than also filling the rest of the budget, and a shorter, faster biased pass). A plan
-    whose phrases all fit is returned unchanged.
+    unbiased reading can: entries that sound like its words come right after those the
+    assistant named. A plan whose phrases all fit is returned unchanged.
     """
     options = options or PlanOptions()
     if len(plan.selected) == len(plan.ranked) or not heard:
@@ -126,8 +124,10 @@ def refocus_plan(
     first = [p for p in plan.ranked if p.relevance >= NAMED_IN_LAST_TURN]
     seen = {(p.text, p.catalog) for p in first}
     near = [p for p in retrieved if (p.text, p.catalog) not in seen]
+    seen |= {(p.text, p.catalog) for p in near}
+    rest = [p for p in plan.ranked if (p.text, p.catalog) not in seen]
     turns_text = _turns_text(plan.context, tokenize, options)
-    selected, prompt, tokens = _fit([*first, *near], turns_text, tokenize, options)
+    selected, prompt, tokens = _fit([*first, *near, *rest], turns_text, tokenize, options)
     return replace(
         plan,
         selected=tuple(selected),
