@@ -21,6 +21,7 @@ from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions, load_audio
 from ctxasr.asr.audio import Audio
 from ctxasr.context import DialogueContext
 from ctxasr.errors import ConfigError
+from ctxasr.eval.manifest import read_manifest
 
 
 @dataclass(frozen=True)
@@ -88,16 +89,8 @@ def _items(options: RecognizeBenchOptions, folder: Path) -> list[BenchItem]:
 
 
 def _manifest_items(manifest: Path, limit: int) -> list[BenchItem]:
-    items = []
-    for line in manifest.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        audio = load_audio(manifest.parent / row["audio"])
-        items.append(BenchItem(row["id"], audio, DialogueContext.from_json(row.get("context"))))
-        if len(items) >= limit:
-            break
-    return items
+    items, _ = read_manifest(manifest)  # bad lines are skipped, as ``ctxasr eval`` does
+    return [BenchItem(i.id, load_audio(i.audio), i.context) for i in items[:limit]]
 
 
 def _timed(run: Any) -> float:
