@@ -67,6 +67,11 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     cmd.add_argument("--grace-ms", type=int, default=150)
     cmd.add_argument("--max-upload-bytes", type=int, default=10 * 1024 * 1024)
     cmd.add_argument("--no-embeddings", action="store_true", help="do not load the encoder")
+    cmd.add_argument(
+        "--semantic-selection",
+        action="store_true",
+        help="rank overflowing catalogs by meaning too (the turn embeddings)",
+    )
     cmd.set_defaults(handler=_run_serve)
 
 
@@ -88,6 +93,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         grace_ms=args.grace_ms,
         max_upload_bytes=args.max_upload_bytes,
         encoder=None if args.no_embeddings else "all-MiniLM-L6-v2",
+        semantic_selection=args.semantic_selection,
         api_keys_file=Path(args.api_keys) if args.api_keys else None,
     )
     services = Services.build(options)
@@ -148,6 +154,11 @@ def _add_eval(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     cmd.add_argument("--model", default="tiny.en")
     cmd.add_argument("--signals", help="keep only these context signals, e.g. turns,contacts")
     cmd.add_argument("--baseline", choices=["hotwords"], help="also run this peer baseline")
+    cmd.add_argument(
+        "--semantic-selection",
+        action="store_true",
+        help="rank overflowing catalogs by meaning too (all-MiniLM-L6-v2): an ablation",
+    )
     cmd.add_argument("--resume", action="store_true", help="skip ids already recognised")
     cmd.add_argument("--strict", action="store_true", help="stop at the first bad line")
     cmd.add_argument("--limit", type=int, help="only the first N items")
@@ -171,6 +182,7 @@ def _run_eval(args: argparse.Namespace) -> int:
         model=args.model,
         signals=tuple(s.strip() for s in args.signals.split(",")) if args.signals else None,
         baseline=args.baseline,
+        semantic_selection=args.semantic_selection,
         resume=args.resume,
         strict=args.strict,
         limit=args.limit,
@@ -206,6 +218,15 @@ def _add_dataset(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     synth.add_argument("--noise", default="clean,clean,white:20,white:10,babble:10")
     synth.add_argument("--telephone-share", type=float, default=0.2)
     synth.set_defaults(handler=_run_synth)
+    grow = kinds.add_parser(
+        "overflow", help="copy a manifest with catalogs that overflow the prompt (same audio)"
+    )
+    grow.add_argument("manifest")
+    grow.add_argument("--out", required=True, help="the new manifest.jsonl")
+    grow.add_argument("--address-book", type=int, default=1_500, help="people per item")
+    grow.add_argument("--devices", type=int, default=150, help="smart-home devices per item")
+    grow.add_argument("--seed", type=int, default=0)
+    grow.set_defaults(handler=_run_overflow)
 
 
 def _run_synth(args: argparse.Namespace) -> int:
@@ -222,6 +243,22 @@ def _run_synth(args: argparse.Namespace) -> int:
         telephone_share=args.telephone_share,
     )
     print(f"wrote {synth_dataset(options)}")
+    return 0
+
+
+def _run_overflow(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from ctxasr.dataset.overflow import OverflowOptions, write_overflow  # noqa: PLC0415
+
+    options = OverflowOptions(
+        source=Path(args.manifest),
+        out=Path(args.out),
+        address_book=args.address_book,
+        devices=args.devices,
+        seed=args.seed,
+    )
+    print(f"wrote {options.out} ({write_overflow(options)} items)")
     return 0
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from ctxasr.asr import Recognizer
 from ctxasr.cli import main
+from ctxasr.dataset.overflow import OverflowOptions, write_overflow
+from ctxasr.errors import InvalidInputError
 from ctxasr.eval.runner import EvalOptions, run_eval
 
 
@@ -91,3 +93,39 @@ def test_resume_skips_done_items_and_signals_ablate(
         recognizer,
     )
     assert ablated["signals"] == ["turns"]
+
+
+def test_overflow_variant_then_selection_by_meaning(
+    small_set: Path, tmp_path: Path, recognizer: Recognizer
+) -> None:
+    grown = tmp_path / "elsewhere" / "overflow.jsonl"
+    code = main(["dataset", "overflow", str(small_set), "--out", str(grown), "--devices", "80"])
+    assert code == 0
+    before = [json.loads(line) for line in small_set.read_text().splitlines()]
+    after = [json.loads(line) for line in grown.read_text().splitlines()]
+    assert [r["id"] for r in after] == [r["id"] for r in before]
+    for old, new in zip(before, after, strict=True):
+        assert (grown.parent / new["audio"]).resolve() == (
+            small_set.parent / old["audio"]
+        ).resolve()
+        assert new["context"]["turns"] == old["context"]["turns"]
+        catalogs = new["context"]["catalogs"]
+        assert len(catalogs["contacts"]) == 1_500 and len(catalogs["devices"]) == 80
+        for name, entries in old["context"]["catalogs"].items():
+            assert set(entries) <= set(catalogs[name])  # the item's own entries stay
+    summary = run_eval(
+        EvalOptions(grown, tmp_path / "sem", semantic_selection=True, limit=3, progress=False),
+        recognizer,
+    )
+    assert summary["semantic_selection"] is True and summary["items"] == 3
+
+
+def test_overflow_refuses_a_broken_manifest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "manifest.jsonl"
+    bad.write_text('{"id": "a"\n')
+    assert main(["dataset", "overflow", str(bad), "--out", str(tmp_path / "out.jsonl")]) == 1
+    assert "manifest.jsonl:1: not JSON" in capsys.readouterr().err
+    with pytest.raises(InvalidInputError):
+        write_overflow(OverflowOptions(bad, tmp_path / "again.jsonl"))

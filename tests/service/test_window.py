@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
 import pytest
 
+from ctxasr.asr import Recognizer
 from ctxasr.clock import ManualClock
 from ctxasr.context import ContextPlan, DialogueContext
+from ctxasr.context.semantic import SemanticRanker
 from ctxasr.crypto import Envelope, StaticKeyring
 from ctxasr.service.embeddings import Vectors
 from ctxasr.service.window import ComputationWindow
@@ -33,6 +35,15 @@ class FakeEncoder:
         return np.array([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
 
 
+class FakeTokenizer:
+    """Just enough of the engine for planning: one token per word."""
+
+    name = "fake"
+
+    def tokenize(self, text: str) -> list[int]:
+        return [len(word) for word in text.split()]
+
+
 class GatedPlanner:
     """Returns a marker 'plan' once released, and remembers the contexts it saw."""
 
@@ -43,7 +54,9 @@ class GatedPlanner:
         self.fail = fail
         self.seen: list[DialogueContext] = []
 
-    def __call__(self, context: DialogueContext) -> ContextPlan:
+    def __call__(
+        self, context: DialogueContext, similarity: Mapping[str, float] | None = None
+    ) -> ContextPlan:
         self.gate.wait(timeout=10)
         if self.fail:
             raise RuntimeError("planner broke")
@@ -151,4 +164,37 @@ def test_turn_vectors_expire_with_the_store(
     assert len(window.turn_vectors(T, D, k=1)) == 1
     clock.advance(store.options.ttl_ms + 1)
     assert window.turn_vectors(T, D, k=6) == []
+    window.close()
+
+
+class CountingEncoder(FakeEncoder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.texts.extend(texts)
+        return super().encode(texts)
+
+
+def test_selection_by_meaning_reuses_the_turn_vectors(
+    store: ContextStore, clock: ManualClock
+) -> None:
+    people = [f"Person{i} Surname{i}" for i in range(400)]  # overflows the prompt
+    store.record(T, D, recognize("dr-9", "Call Meg."))
+    store.record(T, D, catalog("dr-9", "contacts", people))
+    store.record(T, D, speak("dr-9", "Which one?"))
+    store.record(T, D, expect_speech("dr-9"))
+    recognizer = Recognizer(engine=cast(Any, FakeTokenizer()))
+    encoder = CountingEncoder()
+    ranker = SemanticRanker(encoder)
+    window = ComputationWindow(store, recognizer.plan, encoder=encoder, ranker=ranker, clock=clock)
+    window.open(T, D, "dr-9", deadline_ms=None)
+    outcome = window.take(T, D, "dr-9", grace_ms=10_000)
+    assert outcome.plan is not None and outcome.plan.overflows
+    assert encoder.texts.count("Call Meg.") == 1  # embedded once, for both uses
+    assert "Person0 Surname0" in encoder.texts  # entries were scored
+    assert window._entry_vectors
+    window.forget(T, D)
+    assert not window._entry_vectors
     window.close()

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -95,11 +96,14 @@ class Recognizer:
         self._indexes: OrderedDict[tuple[Catalog, ...], PhoneticIndex] = OrderedDict()
         self._lock = threading.Lock()
 
-    def plan(self, context: DialogueContext) -> ContextPlan:
+    def plan(
+        self,
+        context: DialogueContext,
+        similarity: Mapping[str, float] | None = None,  # entry -> closeness in meaning
+    ) -> ContextPlan:
         """The recognition plan for ``context`` (can be built ahead, e.g. during a reply)."""
-        return build_plan(
-            context, self.engine.tokenize, self._index(context.catalogs), self.options.plan
-        )
+        index = self._index(context.catalogs)
+        return build_plan(context, self.engine.tokenize, index, self.options.plan, similarity)
 
     def recognize(
         self,

@@ -2,7 +2,10 @@
 
 Selection ranks every catalog entry by its relevance to the dialogue: entries the assistant just
 named come first (they are the options of a disambiguation question), then entries that share
-words with the dialogue, then the rest in catalog order, taken round-robin across catalogs. The
+words with the dialogue, then the rest in catalog order, taken round-robin across catalogs. An
+optional similarity in meaning to the dialogue (``context.semantic``) replaces catalog order
+within each catalog: it reorders a catalog's entries, never the share each catalog gets (scored
+across catalogs it let "TV" devices and people crowd out the movies on screen). The
 prompt holds the most recent turns and as many phrases as fit Whisper's prompt budget.
 """
 
@@ -68,6 +71,11 @@ class ContextPlan:
     build_ms: float
 
     @property
+    def overflows(self) -> bool:
+        """Some catalog entries did not fit in the prompt (so selection mattered)."""
+        return len(self.selected) < len(self.ranked)
+
+    @property
     def turn_texts(self) -> tuple[str, ...]:
         return tuple(t.text for t in self.context.turns)
 
@@ -84,11 +92,12 @@ def build_plan(
     tokenize: Tokenize,
     index: PhoneticIndex,
     options: PlanOptions | None = None,
+    similarity: Mapping[str, float] | None = None,  # entry -> similarity in meaning (optional)
 ) -> ContextPlan:
     """Rank, select and write the prompt. ``index`` must cover ``context.catalogs``."""
     options = options or PlanOptions()
     start = time.perf_counter()
-    ranked = rank_entries(context)
+    ranked = rank_entries(context, similarity)
     turns_text = _turns_text(context, tokenize, options)
     selected, prompt, tokens = _fit(ranked, turns_text, tokenize, options)
     return ContextPlan(
@@ -180,19 +189,31 @@ def _fit(
     return selected, prompt, tokens
 
 
-def rank_entries(context: DialogueContext) -> list[PlannedPhrase]:
+def rank_entries(
+    context: DialogueContext, similarity: Mapping[str, float] | None = None
+) -> list[PlannedPhrase]:
     """Every catalog entry with its relevance to the dialogue, most relevant first."""
     last = context.last_turn("assistant")
     last_words = words(last.text) if last else []
     other_words = {w for t in context.turns for w in words(t.text)} - STOPWORDS
     scored: list[tuple[float, int, PlannedPhrase]] = []
     for catalog in context.catalogs:
-        for rank, entry in enumerate(catalog.entries):
+        for rank, entry in _catalog_order(catalog.entries, similarity):
             relevance = _relevance(words(entry), last_words, other_words)
             scored.append((relevance, rank, PlannedPhrase(entry, catalog.name, relevance)))
     # Equal relevance: catalog order, round-robin across catalogs (rank within its catalog).
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [phrase for _, _, phrase in scored]
+
+
+def _catalog_order(
+    entries: Sequence[str], similarity: Mapping[str, float] | None
+) -> list[tuple[int, str]]:
+    """(rank, entry) pairs: catalog order, or closest in meaning first when scores are given."""
+    if not similarity:
+        return list(enumerate(entries))
+    order = sorted(range(len(entries)), key=lambda i: (-similarity.get(entries[i], 0.0), i))
+    return [(rank, entries[i]) for rank, i in enumerate(order)]
 
 
 def _relevance(entry_words: list[str], last_words: list[str], other_words: set[str]) -> float:

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions, load_audio
+from ctxasr.context import ContextPlan, DialogueContext
+from ctxasr.context.semantic import SemanticRanker, semantic_plan
 from ctxasr.errors import ConfigError, CtxAsrError
 from ctxasr.eval.manifest import ManifestItem, ManifestProblem, read_manifest
 from ctxasr.eval.summary import summarize
+from ctxasr.service.embeddings import SentenceEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ class EvalOptions:
     model: str = "tiny.en"
     signals: tuple[str, ...] | None = None  # keep only these context signals (an ablation)
     baseline: str | None = None  # "hotwords": plain faster-whisper fed every catalog phrase
+    semantic_selection: bool = False  # rank overflowing catalogs by meaning too (an ablation)
     resume: bool = False  # skip ids already in hypotheses.jsonl
     strict: bool = False  # stop at the first bad manifest line or audio file
     limit: int | None = None  # only the first N items
@@ -60,9 +64,10 @@ def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict
         recognizer = recognizer or Recognizer(
             RecognizerOptions(engine=EngineOptions(model=options.model))
         )
+        planning = _Planning(recognizer, options.semantic_selection)
         with hyp_path.open("a", encoding="utf-8") as out, _progress(options, len(todo)) as step:
             for item in todo:
-                row = _run_item(recognizer, item, options, problems)
+                row = _run_item(recognizer, planning, item, options, problems)
                 if row is not None:
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
                     out.flush()
@@ -73,6 +78,7 @@ def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict
         "model": options.model,
         "signals": list(options.signals) if options.signals else "all",
         "baseline": options.baseline,
+        "semantic_selection": options.semantic_selection,
         "problems": [str(p) for p in problems],
     }
     summary = summarize(items, rows, meta)
@@ -83,8 +89,24 @@ def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict
     return summary
 
 
+class _Planning:
+    """How an item's context reaches the recognizer: as it is (the recognizer plans it
+    lexically) or planned with meaning-based selection, the way the service can."""
+
+    def __init__(self, recognizer: Recognizer, semantic: bool) -> None:
+        self.recognizer = recognizer
+        self.ranker = SemanticRanker(SentenceEncoder()) if semantic else None
+        self.cache = self.ranker.new_cache() if self.ranker else None
+
+    def __call__(self, context: DialogueContext) -> DialogueContext | ContextPlan:
+        if self.ranker is None or self.cache is None:
+            return context
+        return semantic_plan(self.recognizer.plan, context, self.ranker, self.cache)
+
+
 def _run_item(
     recognizer: Recognizer,
+    planning: _Planning,
     item: ManifestItem,
     options: EvalOptions,
     problems: list[ManifestProblem],
@@ -98,7 +120,7 @@ def _run_item(
         return None
     context = item.context.only(options.signals) if options.signals else item.context
     start = time.perf_counter()
-    recognition = recognizer.recognize(audio, context)
+    recognition = recognizer.recognize(audio, planning(context))
     latency_ms = (time.perf_counter() - start) * 1000
     row: dict[str, Any] = {
         "id": item.id,

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from ctxasr import __version__
 from ctxasr.asr import AudioError, EngineOptions, Recognizer, RecognizerOptions, load_audio
 from ctxasr.context import DialogueContext
+from ctxasr.context.semantic import SemanticRanker
 from ctxasr.crypto import Envelope, LocalFileKeyring
 from ctxasr.errors import (
     CtxAsrError,
@@ -73,10 +74,12 @@ class Services:
         )
         if encoder is None and options.encoder:
             encoder = _encoder(options.encoder)
+        ranker = SemanticRanker(encoder) if options.semantic_selection and encoder else None
         window = ComputationWindow(
             store,
             recognizer.plan,
             encoder=encoder,
+            ranker=ranker,
             workers=options.context_workers,
             on_build=metrics.on_build,
         )

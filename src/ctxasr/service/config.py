@@ -33,8 +33,11 @@ class ServiceOptions:
     grace_ms: int = 150  # how long a follow-up waits for a context still being built
     max_upload_bytes: int = 10 * 1024 * 1024
     max_event_bytes: int = 1024 * 1024
-    # Context embeddings (None: off)
+    # Context embeddings (None: off). ``semantic_selection`` also feeds the turn vectors to the
+    # recognizer's phrase selection when catalogs overflow the prompt (off: see the README's
+    # ablation; it costs entry encoding and did not change the results).
     encoder: str | None = DEFAULT_ENCODER
+    semantic_selection: bool = False
     context_workers: int = 2
     # Auth: API key -> tenant. Empty: keys come from CTXASR_API_KEYS or data_dir/api-keys.json.
     api_keys: Mapping[str, str] = field(default_factory=dict)
@@ -47,6 +50,8 @@ class ServiceOptions:
             raise ConfigError("grace_ms must lie in [0, 10000]")
         if self.max_upload_bytes < 1024 or self.max_event_bytes < 1024:
             raise ConfigError("upload limits must be at least 1 KiB")
+        if self.semantic_selection and self.encoder is None:
+            raise ConfigError("semantic_selection needs the context encoder")
         if self.context_workers < 1:
             raise ConfigError("context_workers must be >= 1")
 

@@ -10,30 +10,21 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
+from ctxasr.context.semantic import TextEncoder as ContextEncoder
+from ctxasr.context.semantic import Vectors
 from ctxasr.errors import CtxAsrError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
-Vectors = npt.NDArray[np.float32]
+__all__ = ["DEFAULT_ENCODER", "ContextEncoder", "EncoderError", "SentenceEncoder", "Vectors"]
 
 
 class EncoderError(CtxAsrError):
     """The sentence encoder could not be loaded or failed."""
-
-
-class ContextEncoder(Protocol):
-    """Role: map texts to fixed-size vectors (one row per text)."""
-
-    name: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str]) -> Vectors: ...
 
 
 class SentenceEncoder:

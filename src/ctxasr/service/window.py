@@ -23,12 +23,12 @@ import numpy as np
 
 from ctxasr.clock import Clock, SystemClock
 from ctxasr.context import Catalog, ContextPlan, ContextTurn, DialogueContext
+from ctxasr.context.semantic import EntryVectors, Planner, SemanticRanker, semantic_plan
 from ctxasr.service.embeddings import ContextEncoder, Vectors
 from ctxasr.store import ContextStore, StoredContext
 
 logger = logging.getLogger(__name__)
 
-Planner = Callable[[DialogueContext], ContextPlan]
 DeviceKey = tuple[str, str]  # (tenant, device)
 
 
@@ -81,6 +81,7 @@ class ComputationWindow:
         planner: Planner,  # the recognizer's plan builder
         *,
         encoder: ContextEncoder | None = None,  # sentence encoder for context embeddings
+        ranker: SemanticRanker | None = None,  # selection by meaning, fed the turn vectors
         workers: int = 2,
         max_turn_vectors: int = 16,  # per device, the newest kept
         clock: Clock | None = None,
@@ -89,10 +90,12 @@ class ComputationWindow:
         self.store = store
         self.planner = planner
         self.encoder = encoder
+        self.ranker = ranker
         self.clock = clock or SystemClock()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ctx-build")
         self._slots: dict[DeviceKey, _Slot] = {}
         self._vectors: dict[DeviceKey, _Embedded] = {}
+        self._entry_vectors: dict[DeviceKey, EntryVectors] = {}  # for the ranker
         # Bumped by ``forget``: a build that started before an erase must not write back.
         self._epochs: dict[DeviceKey, int] = {}
         self._max_vectors = max_turn_vectors
@@ -158,6 +161,7 @@ class ComputationWindow:
             self._epochs[key] = self._epochs.get(key, 0) + 1
             self._slots.pop(key, None)
             self._vectors.pop(key, None)
+            self._entry_vectors.pop(key, None)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -169,9 +173,10 @@ class ComputationWindow:
         try:
             stored = self.store.load_context(tenant, device, interaction_id)
             context = to_dialogue_context(stored)
+            vectors = None
             if self.encoder is not None and stored.turns:
-                self._embed(tenant, device, stored, epoch)
-            plan = self.planner(context)
+                vectors = self._embed(tenant, device, stored, epoch)
+            plan = self._plan(tenant, device, context, vectors)
         except Exception:
             self._on_build("failed", time.perf_counter() - start)
             logger.warning("context build failed for one interaction", exc_info=True)
@@ -180,13 +185,23 @@ class ComputationWindow:
         self._on_build("built", seconds)
         return PreparedContext(interaction_id, plan, seconds * 1000)
 
-    def _embed(self, tenant: str, device: str, stored: StoredContext, epoch: int) -> None:
+    def _plan(
+        self, tenant: str, device: str, context: DialogueContext, vectors: Vectors | None
+    ) -> ContextPlan:
+        if self.ranker is None:
+            return self.planner(context, None)
+        with self._lock:
+            cache = self._entry_vectors.setdefault((tenant, device), self.ranker.new_cache())
+        return semantic_plan(self.planner, context, self.ranker, cache, vectors)
+
+    def _embed(self, tenant: str, device: str, stored: StoredContext, epoch: int) -> Vectors:
+        """The stored turns' vectors (in order), also kept for the embeddings endpoint."""
         if self.encoder is None:  # pragma: no cover - checked by the caller
-            return
+            raise RuntimeError("no encoder")
         vectors = self.encoder.encode([t.text for t in stored.turns])
         with self._lock:
             if self._epochs.get((tenant, device), 0) != epoch:
-                return  # the device was erased while this build ran
+                return vectors  # the device was erased while this build ran: keep nothing
             embedded = self._vectors.setdefault((tenant, device), _Embedded())
             known = {(t.role, t.at_ms) for t in embedded.turns}
             for turn, vector in zip(stored.turns, vectors, strict=True):
@@ -194,6 +209,7 @@ class ComputationWindow:
                     embedded.turns.append(TurnVector(turn.role, turn.at_ms, np.asarray(vector)))
             while len(embedded.turns) > self._max_vectors:
                 embedded.turns.popleft()
+        return vectors
 
     def _mark_ready(self, slot: _Slot) -> None:
         slot.ready_ms = self.clock.now_ms()
