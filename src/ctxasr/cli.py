@@ -388,6 +388,7 @@ def _add_bench_service(benches: argparse._SubParsersAction[argparse.ArgumentPars
     cmd.add_argument("--reply-ms", type=int, default=1_000)
     cmd.add_argument("--grace-ms", type=int, default=0)
     cmd.add_argument("--model", default="tiny.en")
+    cmd.add_argument("--semantic-selection", action="store_true", help="turn it on in the service")
     cmd.add_argument("--json", action="store_true")
     cmd.set_defaults(handler=_run_bench_service)
 
@@ -405,6 +406,7 @@ def _run_bench_service(args: argparse.Namespace) -> int:
         reply_ms=args.reply_ms,
         grace_ms=args.grace_ms,
         model=args.model,
+        semantic_selection=args.semantic_selection,
     )
     report = run_service_bench(options)
     print(json.dumps(report, indent=2) if args.json else format_table(report))

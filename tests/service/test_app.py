@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ctxasr.asr import Recognizer
-from ctxasr.errors import StoreUnavailableError
+from ctxasr.errors import ConfigError, StoreUnavailableError
 from ctxasr.service.app import Services, create_app
 from ctxasr.service.config import ServiceOptions
 from ctxasr.service.embeddings import SentenceEncoder
@@ -206,3 +206,26 @@ def test_openapi_document(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/v1/devices/{device_id}/recognize" in paths
     assert "/v1/devices/{device_id}/events" in paths
+
+
+def test_selection_by_meaning_in_the_service(
+    tmp_path: Path, recognizer: Recognizer, encoder: SentenceEncoder, speech: Speech
+) -> None:
+    with pytest.raises(ConfigError, match="semantic_selection"):
+        ServiceOptions(semantic_selection=True, encoder=None)
+    options = ServiceOptions(
+        data_dir=tmp_path, api_keys={KEY_A: "tenant-a"}, grace_ms=10_000, semantic_selection=True
+    )
+    services = Services.build(options, recognizer=recognizer, encoder=encoder)
+    try:
+        book = [*MEG, *(f"Person{i} Surname{i}" for i in range(300))]  # overflows the prompt
+        dialogue(
+            TestClient(create_app(services)), "dr-8", "Do you mean Meg Jones or Meg Bauer?", book
+        )
+        body = follow_up(TestClient(create_app(services)), speech.wav("Bauer."), "dr-8").json()
+        assert body["context"]["ready"] is True and body["context_used"] is True
+        assert body["text"].strip(" .?!").lower() == "bauer"
+        cached = services.window._entry_vectors  # noqa: SLF001 - the entries were scored
+        assert sum(len(c) for c in cached.values()) >= 300
+    finally:
+        services.close()

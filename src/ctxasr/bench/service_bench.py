@@ -34,6 +34,7 @@ class ServiceBenchOptions:
     grace_ms: int = 0  # how long the follow-up may wait for a late context
     model: str = "tiny.en"
     seed: int = 5
+    semantic_selection: bool = False  # the service's selection by meaning (off by default)
 
     def __post_init__(self) -> None:
         if self.interactions < 1 or not 1 <= self.catalog_entries <= 5_000:
@@ -56,6 +57,7 @@ def run_service_bench(options: ServiceBenchOptions) -> dict[str, Any]:
             api_keys={TENANT_KEY: "bench"},
             grace_ms=options.grace_ms,
             model=options.model,
+            semantic_selection=options.semantic_selection,
         )
         services = Services.build(service_options)
         gc.freeze()  # as ``ctxasr serve`` does after start-up
@@ -159,6 +161,7 @@ def _report(options: ServiceBenchOptions, runs: list[_Run]) -> dict[str, Any]:
         "reply_ms": options.reply_ms,
         "grace_ms": options.grace_ms,
         "model": options.model,
+        "semantic_selection": options.semantic_selection,
         "context_builds_failed": len(runs) - len(builds),
         "context_build_p50_ms": round(statistics.median(builds), 1) if builds else None,
         "context_build_p99_ms": round(_quantile(builds, 0.99), 1) if builds else None,
@@ -183,7 +186,8 @@ def format_table(report: dict[str, Any]) -> str:
     return "\n".join(
         [
             f"interactions={report['interactions']} catalog entries={report['catalog_entries']}"
-            f" reply={report['reply_ms']} ms grace={report['grace_ms']} ms model={report['model']}",
+            f" reply={report['reply_ms']} ms grace={report['grace_ms']} ms model={report['model']}"
+            f" semantic selection={report['semantic_selection']}",
             f"context build      p50 {report['context_build_p50_ms']} ms"
             f"   p99 {report['context_build_p99_ms']} ms   (target p99 < 100 ms)",
             f"ready in time      {report['ready_in_time_rate']:.1%}"
