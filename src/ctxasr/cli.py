@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import sys
@@ -80,7 +79,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     import uvicorn  # noqa: PLC0415
 
-    from ctxasr.service.app import Services, create_app  # noqa: PLC0415
+    from ctxasr.service.app import Services, create_app, prepare_heap  # noqa: PLC0415
     from ctxasr.service.config import ServiceOptions  # noqa: PLC0415
 
     options = ServiceOptions(
@@ -98,9 +97,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     )
     services = Services.build(options)
     services.warm_up()
-    # The models' millions of long-lived objects need no more cycle checks: without this, every
-    # full collection walks them (hundreds of ms on a request path).
-    gc.freeze()
+    prepare_heap()  # fewer, cheaper full collections on the request path
     print(
         f"ctxasr serving on http://{args.host}:{args.port} (API keys: {args.data_dir}/"
         "api-keys.json unless --api-keys or CTXASR_API_KEYS)",

@@ -225,7 +225,7 @@ def test_selection_by_meaning_in_the_service(
         body = follow_up(TestClient(create_app(services)), speech.wav("Bauer."), "dr-8").json()
         assert body["context"]["ready"] is True and body["context_used"] is True
         assert body["text"].strip(" .?!").lower() == "bauer"
-        cached = services.window._entry_vectors  # noqa: SLF001 - the entries were scored
+        cached = services.window._entry_vectors  # the entries were scored
         assert sum(len(c) for c in cached.values()) >= 300
     finally:
         services.close()

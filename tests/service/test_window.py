@@ -15,7 +15,7 @@ from ctxasr.context import ContextPlan, DialogueContext
 from ctxasr.context.semantic import SemanticRanker
 from ctxasr.crypto import Envelope, StaticKeyring
 from ctxasr.service.embeddings import Vectors
-from ctxasr.service.window import ComputationWindow
+from ctxasr.service.window import SWEEP_EVERY_MS, ComputationWindow
 from ctxasr.store import ContextStore, StoreOptions
 from ctxasr.store.memory import MemoryBackend
 from tests.helpers import catalog, expect_speech, recognize, speak
@@ -197,4 +197,23 @@ def test_selection_by_meaning_reuses_the_turn_vectors(
     assert window._entry_vectors
     window.forget(T, D)
     assert not window._entry_vectors
+    window.close()
+
+
+def test_silent_devices_are_swept_after_the_ttl(
+    store: ContextStore, clock: ManualClock, followup: str
+) -> None:
+    window = make_window(store, GatedPlanner(), clock)
+    window.open(T, D, followup, deadline_ms=None)
+    window.settle(T, D, timeout_ms=5_000)
+    window.forget("other", "erased")
+    clock.advance(store.options.ttl_ms + SWEEP_EVERY_MS)
+    store.record(T, "hall", recognize("dr-2", "Call Meg."))
+    store.record(T, "hall", speak("dr-2", "Which Meg?"))
+    store.record(T, "hall", expect_speech("dr-2"))
+    window.open(T, "hall", "dr-2", deadline_ms=None)  # any later opening sweeps
+    window.settle(T, "hall", timeout_ms=5_000)
+    held = window._slots, window._vectors, window._epochs
+    assert [set(h) for h in held] == [{(T, "hall")}, {(T, "hall")}, set()]
+    assert window.take(T, D, followup, grace_ms=0).plan is None
     window.close()

@@ -10,7 +10,6 @@ the reply. Every catalog is new, so each build pays for its phonetic index too.
 
 from __future__ import annotations
 
-import gc
 import random
 import resource
 import statistics
@@ -46,7 +45,7 @@ class ServiceBenchOptions:
 def run_service_bench(options: ServiceBenchOptions) -> dict[str, Any]:
     from fastapi.testclient import TestClient  # noqa: PLC0415
 
-    from ctxasr.service.app import Services, create_app  # noqa: PLC0415
+    from ctxasr.service.app import Services, create_app, prepare_heap  # noqa: PLC0415
     from ctxasr.service.config import ServiceOptions  # noqa: PLC0415
 
     rng = random.Random(options.seed)
@@ -60,7 +59,7 @@ def run_service_bench(options: ServiceBenchOptions) -> dict[str, Any]:
             semantic_selection=options.semantic_selection,
         )
         services = Services.build(service_options)
-        gc.freeze()  # as ``ctxasr serve`` does after start-up
+        prepare_heap()  # as ``ctxasr serve`` does after start-up
         try:
             names = _full_names(options.catalog_entries)
             device = _Device(TestClient(create_app(services)), services, options, rng, audio, names)

@@ -11,6 +11,7 @@ reaches only its own tenant's devices):
 
 from __future__ import annotations
 
+import gc
 import hmac
 import logging
 import time
@@ -106,6 +107,24 @@ class Services:
     def close(self) -> None:
         self.window.close()
         self.store.close()
+
+
+# Young generations as CPython's defaults; a full collection only every 100 second-generation
+# ones instead of 10. Full collections walk every tracked object (catalog indexes, held plans):
+# 12-200 ms each, about 14 per 100 bench interactions, and the ones that landed inside a context
+# build set its p99.
+GC_THRESHOLDS = (700, 10, 100)
+
+
+def prepare_heap() -> None:
+    """Call once after start-up, before traffic.
+
+    The models' millions of long-lived objects need no more cycle checks (freeze), and full
+    collections come less often (``GC_THRESHOLDS``); memory freed by reference counting, which
+    is nearly all of it, is unaffected.
+    """
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _store(options: ServiceOptions) -> ContextStore:

@@ -30,6 +30,7 @@ from ctxasr.store import ContextStore, StoredContext
 logger = logging.getLogger(__name__)
 
 DeviceKey = tuple[str, str]  # (tenant, device)
+SWEEP_EVERY_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,15 @@ class ComputationWindow:
         self._entry_vectors: dict[DeviceKey, EntryVectors] = {}  # for the ranker
         # Bumped by ``forget``: a build that started before an erase must not write back.
         self._epochs: dict[DeviceKey, int] = {}
+        self._erased_ms: dict[DeviceKey, int] = {}  # when each epoch was bumped
         self._max_vectors = max_turn_vectors
+        self._swept_ms = self.clock.now_ms()
         self._lock = threading.Lock()
         self._on_build = on_build or (lambda outcome, seconds: None)
 
     def open(self, tenant: str, device: str, interaction_id: str, deadline_ms: int | None) -> None:
         """Start building ``interaction_id``'s context now."""
+        self._sweep()
         with self._lock:
             epoch = self._epochs.get((tenant, device), 0)
         future = self._executor.submit(self._build, tenant, device, interaction_id, epoch)
@@ -159,9 +163,31 @@ class ComputationWindow:
         key = (tenant, device)
         with self._lock:
             self._epochs[key] = self._epochs.get(key, 0) + 1
+            self._erased_ms[key] = self.clock.now_ms()
             self._slots.pop(key, None)
             self._vectors.pop(key, None)
             self._entry_vectors.pop(key, None)
+
+    def _sweep(self) -> None:
+        """Drop what is held for devices silent longer than the store's TTL (at most every
+        ``SWEEP_EVERY_MS``): per-device state must not grow with every device ever seen."""
+        now = self.clock.now_ms()
+        oldest_ms = now - self.store.options.ttl_ms
+        with self._lock:
+            if now - self._swept_ms < SWEEP_EVERY_MS:
+                return
+            self._swept_ms = now
+            for key in [k for k, slot in self._slots.items() if slot.opened_ms < oldest_ms]:
+                del self._slots[key]
+            for key in [k for k, e in self._vectors.items() if _newest(e) < oldest_ms]:
+                del self._vectors[key]
+            for key in [k for k in self._entry_vectors if k not in self._slots]:
+                del self._entry_vectors[key]
+            # An erase older than the TTL has no build left to fence off (anything such a build
+            # could still write back is past the TTL itself and filtered out on read).
+            for key in [k for k, at in self._erased_ms.items() if at < oldest_ms]:
+                if key not in self._slots:
+                    del self._erased_ms[key], self._epochs[key]
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -213,6 +239,10 @@ class ComputationWindow:
 
     def _mark_ready(self, slot: _Slot) -> None:
         slot.ready_ms = self.clock.now_ms()
+
+
+def _newest(embedded: _Embedded) -> int:
+    return max((t.at_ms for t in embedded.turns), default=0)
 
 
 def to_dialogue_context(stored: StoredContext) -> DialogueContext:
