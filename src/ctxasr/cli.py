@@ -380,7 +380,7 @@ def _add_bench_service(benches: argparse._SubParsersAction[argparse.ArgumentPars
     cmd = benches.add_parser(
         "service", help="context build time, ready-in-time rate and memory of the service"
     )
-    cmd.add_argument("--interactions", type=int, default=40)
+    cmd.add_argument("--interactions", type=int, default=100)
     cmd.add_argument("--catalog-entries", type=int, default=500)
     cmd.add_argument("--reply-ms", type=int, default=1_000)
     cmd.add_argument("--grace-ms", type=int, default=0)
