@@ -81,14 +81,22 @@ def make_window(
     return ComputationWindow(store, planner, encoder=encoder or FakeEncoder(), clock=clock)
 
 
+def ask_back(
+    store: ContextStore, device: str, interaction: str, contacts: list[str], question: str
+) -> str:
+    """Record a request, a contact list, the assistant's question and the re-opened mic."""
+    store.record(T, device, recognize(interaction, "Call Meg."))
+    store.record(T, device, catalog(interaction, "contacts", contacts))
+    store.record(T, device, speak(interaction, question))
+    assert store.record(T, device, expect_speech(interaction)).decision.build
+    return interaction
+
+
 @pytest.fixture
 def followup(store: ContextStore) -> Iterator[str]:
-    store.record(T, D, recognize("dr-1", "Call Meg."))
-    store.record(T, D, catalog("dr-1", "contacts", ["Meg Jones", "Meg Bauer"]))
-    store.record(T, D, speak("dr-1", "Do you mean Meg Jones or Meg Bauer?"))
-    result = store.record(T, D, expect_speech("dr-1"))
-    assert result.decision.build
-    yield "dr-1"
+    yield ask_back(
+        store, D, "dr-1", ["Meg Jones", "Meg Bauer"], "Do you mean Meg Jones or Meg Bauer?"
+    )
 
 
 def test_ready_plan_is_handed_over_with_its_context(
@@ -181,10 +189,7 @@ def test_selection_by_meaning_reuses_the_turn_vectors(
     store: ContextStore, clock: ManualClock
 ) -> None:
     people = [f"Person{i} Surname{i}" for i in range(400)]  # overflows the prompt
-    store.record(T, D, recognize("dr-9", "Call Meg."))
-    store.record(T, D, catalog("dr-9", "contacts", people))
-    store.record(T, D, speak("dr-9", "Which one?"))
-    store.record(T, D, expect_speech("dr-9"))
+    ask_back(store, D, "dr-9", people, "Which one?")
     recognizer = Recognizer(engine=cast(Any, FakeTokenizer()))
     encoder = CountingEncoder()
     ranker = SemanticRanker(encoder)
@@ -208,9 +213,7 @@ def test_silent_devices_are_swept_after_the_ttl(
     window.settle(T, D, timeout_ms=5_000)
     window.forget("other", "erased")
     clock.advance(store.options.ttl_ms + SWEEP_EVERY_MS)
-    store.record(T, "hall", recognize("dr-2", "Call Meg."))
-    store.record(T, "hall", speak("dr-2", "Which Meg?"))
-    store.record(T, "hall", expect_speech("dr-2"))
+    ask_back(store, "hall", "dr-2", ["Meg Jones"], "Which Meg?")
     window.open(T, "hall", "dr-2", deadline_ms=None)  # any later opening sweeps
     window.settle(T, "hall", timeout_ms=5_000)
     held = window._slots, window._vectors, window._epochs
