@@ -47,17 +47,6 @@ def test_prompt_echo_is_rejected() -> None:
     assert chosen is not None and chosen.text == "Power."
 
 
-def test_words_both_passes_heard_are_not_dropped_by_rescoring() -> None:
-    # The shorter reading has the better mean log-prob, but loses "call", which both the
-    # unbiased and the best biased reading heard.
-    biased = _decoded(("Call Meg Bauer.", -0.30), ("Meg Bauer.", -0.20))
-    chosen = _biaser().choose(biased, Hypothesis("Call me power.", -0.4))
-    assert chosen is not None and chosen.text == "Call Meg Bauer."
-    # Without such words the scores decide as before.
-    chosen = _biaser().choose(biased, Hypothesis("Me power.", -0.4))
-    assert chosen is not None and chosen.text == "Meg Bauer."
-
-
 def test_hypotheses_that_grow_far_beyond_the_audio_are_rejected() -> None:
     biased = _decoded(("Meg Jones, Meg Bauer, Siobhan Okafor.", -0.1))
     assert _biaser().choose(biased, Hypothesis("Yes.", -0.3)) is None

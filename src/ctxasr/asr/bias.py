@@ -106,15 +106,10 @@ class ContextBiaser:
     # -- 1. rescoring ----------------------------------------------------------------------
 
     def choose(self, biased: Decoded, unbiased: Hypothesis) -> Hypothesis | None:
-        """The best biased hypothesis after filtering echo and growth, rescored.
-
-        Hypotheses that keep every word both passes' best readings agree on come first: a mean
-        log-prob favours a reading that drops a low-probability word ("Call Liam Okafor." lost
-        to "Liam Okafor."), and no guard can restore a word the chosen reading lacks.
-        """
+        """The best biased hypothesis after filtering echo and growth, rescored."""
         unbiased_words = words(unbiased.text)
-        agreed = _agreed_words(unbiased_words, words(biased.best.text))
-        scored: list[tuple[bool, float, Hypothesis]] = []
+        best: Hypothesis | None = None
+        best_score = float("-inf")
         for hypothesis in biased.hypotheses:
             hyp_words = words(hypothesis.text)
             if not hyp_words or len(hyp_words) > len(unbiased_words) + self.options.max_extra_words:
@@ -123,10 +118,9 @@ class ContextBiaser:
                 continue
             found = catalog_phrases_in(hyp_words, self.plan.index)
             score = hypothesis.score + self.options.context_bonus * len(found)
-            scored.append((_in_order(agreed, hyp_words), score, hypothesis))
-        if not scored:
-            return None
-        return max(scored, key=lambda item: (item[0], item[1]))[2]
+            if score > best_score:
+                best, best_score = hypothesis, score
+        return best
 
     def _echoes(self, hyp_words: list[str], unbiased_words: list[str]) -> bool:
         """Whether a run of the previous turns' words, absent from the unbiased reading, was
@@ -327,20 +321,6 @@ class ContextBiaser:
             if phrase.whole or phrase.n_words > 1 or named:
                 return phrase, match.similarity
         return None
-
-
-def _agreed_words(first: list[str], second: list[str]) -> list[str]:
-    """The words two readings share, in order (their longest matching runs)."""
-    matcher = SequenceMatcher(a=first, b=second, autojunk=False)
-    return [
-        w for block in matcher.get_matching_blocks() for w in first[block.a : block.a + block.size]
-    ]
-
-
-def _in_order(needed: list[str], hyp_words: list[str]) -> bool:
-    """Whether ``needed`` is a subsequence of ``hyp_words``."""
-    remaining = iter(hyp_words)
-    return all(any(word == w for w in remaining) for word in needed)
 
 
 def _blocks(
