@@ -136,8 +136,7 @@ def _full_names(size: int) -> list[str]:
     """Every first x last name pair of the dataset's names, numbered copies if ``size`` needs."""
     from ctxasr.dataset.scenarios import Resources  # noqa: PLC0415
 
-    names = Resources.load().names
-    pairs = [f"{first} {last}" for first in names["first"] for last in names["last"]]
+    pairs = Resources.load().full_names()
     if size > len(pairs):
         pairs += [f"{p} {k}" for k in range(size // len(pairs) + 1) for p in pairs]
     return pairs

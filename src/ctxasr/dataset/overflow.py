@@ -37,7 +37,7 @@ def write_overflow(options: OverflowOptions, data: Resources | None = None) -> i
     """Write the enlarged manifest; returns the number of items written."""
     data = data or Resources.load()
     rng = random.Random(options.seed)
-    people = [f"{f} {l}" for f in data.names["first"] for l in data.names["last"]]  # noqa: E741
+    people = data.full_names()
     devices = _all_devices(data)
     options.out.parent.mkdir(parents=True, exist_ok=True)
     written = 0

@@ -52,6 +52,10 @@ class Resources:
         }
         return cls(read["names"], read["catalogs"], read["templates"])
 
+    def full_names(self) -> list[str]:
+        """Every "First Last" pair of the name lists, first names outermost."""
+        return [f"{first} {last}" for first in self.names["first"] for last in self.names["last"]]
+
 
 class ScenarioWriter:
     """Writes the text of items, one scenario at a time, from a seeded generator."""
@@ -145,9 +149,7 @@ class ScenarioWriter:
         ]
 
     def _people(self, count: int, exclude: frozenset[str] | set[str] = frozenset()) -> list[str]:
-        names = self.data.names
-        everyone = [f"{f} {l}" for f in names["first"] for l in names["last"]]  # noqa: E741
-        pool = [p for p in everyone if p not in exclude]
+        pool = [p for p in self.data.full_names() if p not in exclude]
         return self.rng.sample(pool, min(count, len(pool)))
 
     def _shuffled(self, values: list[str]) -> list[str]:
