@@ -8,13 +8,23 @@ baseline every benchmark compares against.
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ctxasr.asr.audio import SAMPLE_RATE, Audio
 from ctxasr.asr.models import DEFAULT_MODEL, resolve_model
+from ctxasr.asr.torch_decoder import (
+    SpecialTokens,
+    StepBias,
+    TorchWhisperDecoder,
+    read_decoder_weights,
+)
 from ctxasr.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -23,6 +33,7 @@ CHUNK_SAMPLES = 30 * SAMPLE_RATE  # Whisper's window
 MIN_CHUNK_SAMPLES = SAMPLE_RATE // 10  # a shorter tail holds no word
 MAX_PROMPT_TOKENS = 223  # n_text_ctx // 2 - 1
 MAX_LENGTH = 448  # n_text_ctx
+HEAD_WIDTH = 64  # every Whisper size has 64-wide attention heads
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,8 @@ class WhisperEngine:
             language=self.options.language if multilingual else "en",
         )
         self._sot = list(self.tokenizer.sot_sequence)
+        self._torch_decoder: TorchWhisperDecoder | None = None
+        self._torch_lock = threading.Lock()
         logger.info("loaded Whisper model %s", self.model_path)
 
     @property
@@ -131,11 +144,7 @@ class WhisperEngine:
         prompt_tokens: Sequence[int] = (),
     ) -> Decoded:
         """Beam search on one window, conditioned on ``prompt_tokens`` (previous text)."""
-        prompt = (
-            list(self._sot) if options.timestamps else [*self._sot, self.tokenizer.no_timestamps]
-        )
-        if prompt_tokens:
-            prompt = [self.tokenizer.sot_prev, *prompt_tokens[-MAX_PROMPT_TOKENS:], *prompt]
+        prompt = self._prefix(options, prompt_tokens)
         (result,) = self.model.model.generate(
             chunk.encoder_output,
             [prompt],
@@ -152,6 +161,54 @@ class WhisperEngine:
             for ids, score in zip(result.sequences_ids, result.scores, strict=True)
         )
         return Decoded(hypotheses, float(result.no_speech_prob))
+
+    def decode_biased(
+        self,
+        chunk: EncodedChunk,
+        options: DecodeOptions,
+        prompt_tokens: Sequence[int],
+        bias: StepBias,
+    ) -> Decoded:
+        """Beam search whose every step consults ``bias`` (PyTorch decoder, same weights).
+        Scores are mean (log-prob + bonus) per token, so the guard weighs a reading as the
+        biased search did. The no-speech probability is not computed."""
+        decoder = self.torch_decoder()
+        found = decoder.beam_search(
+            np.asarray(chunk.encoder_output),
+            self._prefix(options, prompt_tokens),
+            bias,
+            beam_size=options.beam_size,
+            num_hypotheses=options.num_hypotheses,
+            max_new_tokens=options.max_new_tokens,
+        )
+        hypotheses = tuple(
+            Hypothesis(self._text(h.tokens), (h.logprob + h.bonus) / (len(h.tokens) + 1))
+            for h in found
+        )
+        return Decoded(hypotheses, 0.0)
+
+    def torch_decoder(self) -> TorchWhisperDecoder:
+        """The PyTorch twin of the decoder, loaded on first use."""
+        with self._torch_lock:
+            if self._torch_decoder is None:
+                weights = read_decoder_weights(self.model_path / "model.bin")
+                config = json.loads((self.model_path / "config.json").read_text())
+                special = SpecialTokens(
+                    eot=self.tokenizer.eot,
+                    suppress=tuple(config.get("suppress_ids", ())),
+                    suppress_begin=tuple(config.get("suppress_ids_begin", ())),
+                )
+                n_heads = weights["embeddings/weight"].shape[1] // HEAD_WIDTH
+                self._torch_decoder = TorchWhisperDecoder(weights, n_heads, special)
+            return self._torch_decoder
+
+    def _prefix(self, options: DecodeOptions, prompt_tokens: Sequence[int]) -> list[int]:
+        prompt = (
+            list(self._sot) if options.timestamps else [*self._sot, self.tokenizer.no_timestamps]
+        )
+        if prompt_tokens:
+            prompt = [self.tokenizer.sot_prev, *prompt_tokens[-MAX_PROMPT_TOKENS:], *prompt]
+        return prompt
 
     def _text(self, ids: Sequence[int]) -> str:
         return str(self.tokenizer.decode([i for i in ids if i < self.tokenizer.eot])).strip()

@@ -19,11 +19,18 @@ import numpy as np
 
 from ctxasr.asr.audio import Audio, AudioSource, load_audio
 from ctxasr.asr.bias import BiasOptions, ContextBiaser, EntityMatch, is_silence
-from ctxasr.asr.engine import Decoded, DecodeOptions, EngineOptions, WhisperEngine
-from ctxasr.context.index import PhoneticIndex
+from ctxasr.asr.engine import Decoded, DecodeOptions, EncodedChunk, EngineOptions, WhisperEngine
+from ctxasr.asr.trie import PhraseTrie, TrieOptions
+from ctxasr.context.index import PhoneticIndex, phrases_of
 from ctxasr.context.model import Catalog, DialogueContext
 from ctxasr.context.phonetics import Pronouncer
-from ctxasr.context.plan import ContextPlan, PlanOptions, build_plan, refocus_plan
+from ctxasr.context.plan import (
+    SHARES_WORDS_WITH_LAST_TURN,
+    ContextPlan,
+    PlanOptions,
+    build_plan,
+    refocus_plan,
+)
 from ctxasr.errors import ConfigError
 from ctxasr.text import normalize
 
@@ -40,6 +47,8 @@ class RecognizerOptions:
     nbest: int = 5
     plan: PlanOptions = field(default_factory=PlanOptions)
     bias: BiasOptions = field(default_factory=BiasOptions)
+    # Token-level biasing of the biased pass (PyTorch decoder); None: prompt biasing only.
+    trie: TrieOptions | None = field(default_factory=TrieOptions)
     # Phonetic indexes of recently seen catalogs, kept for reuse across utterances.
     index_cache_size: int = 32
 
@@ -156,6 +165,7 @@ class _Run:
         self.plan = plan
         self.bias_options = options.bias
         self.plan_options = options.plan
+        self.trie_options = options.trie
         self.biaser = ContextBiaser(plan, recognizer.pronouncer, options.bias) if plan else None
         # The unbiased n-best tells the guard which words the recognizer was sure of.
         self.unbiased_opts = DecodeOptions(
@@ -187,7 +197,7 @@ class _Run:
             plan = self._refocused(self.plan, unbiased)
             self.bias_ms += _ms_since(start)
             start = time.perf_counter()
-            biased = self.engine.decode(chunk, self.biased_opts, plan.prompt_tokens)
+            biased = self._biased(chunk, plan)
             self.biased_ms += _ms_since(start)
             start = time.perf_counter()
             chosen = self.biaser.choose(biased, unbiased.best)
@@ -200,6 +210,12 @@ class _Run:
                 self.texts.append(merged.text)
                 self.reasons.append(merged.reason)
             self.bias_ms += _ms_since(start)
+
+    def _biased(self, chunk: EncodedChunk, plan: ContextPlan) -> Decoded:
+        if self.trie_options is None:
+            return self.engine.decode(chunk, self.biased_opts, plan.prompt_tokens)
+        trie = PhraseTrie(trie_phrases(plan), self.engine.tokenize, self.trie_options)
+        return self.engine.decode_biased(chunk, self.biased_opts, plan.prompt_tokens, trie)
 
     def _refocused(self, plan: ContextPlan, unbiased: Decoded) -> ContextPlan:
         """The plan, its prompt re-filled from what the unbiased pass heard (big catalogs)."""
@@ -233,6 +249,16 @@ class _Run:
             biased_text=biased if biased and normalize(biased) != normalize(text) else None,
             timings=timings,
         )
+
+
+def trie_phrases(plan: ContextPlan) -> list[str]:
+    """What the token-level bias favours: the prompt's phrases, and the words of the options
+    the assistant just named ("Bauer" of "Meg Bauer": a short answer may give only a part)."""
+    phrases = [p.text for p in plan.selected]
+    for phrase in plan.selected:
+        if phrase.relevance >= SHARES_WORDS_WITH_LAST_TURN:
+            phrases.extend(text for text, _ in phrases_of(phrase.text, parts=True))
+    return phrases
 
 
 def _ms_since(start: float) -> float:

@@ -113,7 +113,7 @@ class PhoneticIndex:
         phrases: dict[tuple[str, str], IndexedPhrase] = {}
         for catalog in catalogs:
             for entry in catalog.entries:
-                for text, whole in _phrases_of(entry, parts):
+                for text, whole in phrases_of(entry, parts):
                     key = (normalize(text), catalog.name)
                     if key[0] and (key not in phrases or whole):
                         prons = pronouncer.phrase(text)
@@ -161,7 +161,7 @@ class PhoneticIndex:
         return matches[:limit]
 
 
-def _phrases_of(entry: str, parts: bool) -> list[tuple[str, bool]]:
+def phrases_of(entry: str, parts: bool) -> list[tuple[str, bool]]:
     """The entry itself, then each contiguous run of its words that is not a stopword."""
     found = [(entry, True)]
     tokens = entry.split()

@@ -1,0 +1,57 @@
+"""The PyTorch twin of Whisper's decoder: same weights file, same answers as CTranslate2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ctxasr.asr import Recognizer, load_audio
+from ctxasr.asr.engine import DecodeOptions
+from ctxasr.asr.models import ModelError
+from ctxasr.asr.torch_decoder import read_decoder_weights
+from ctxasr.asr.trie import PhraseTrie, TrieOptions
+from ctxasr.text import normalize
+from tests.conftest import Speech
+
+
+def test_weights_come_from_the_ctranslate2_file(recognizer: Recognizer) -> None:
+    weights = read_decoder_weights(recognizer.engine.model_path / "model.bin")
+    vocab, width = weights["embeddings/weight"].shape
+    assert (vocab, width) == (51864, 384)  # tiny.en
+    assert weights["layer_0/self_attention/linear_0/weight"].shape == (3 * width, width)
+
+
+def test_a_corrupt_weights_file_is_a_model_error(tmp_path: Path) -> None:
+    bad = tmp_path / "model.bin"
+    bad.write_bytes(b"\x06\x00\x00\x00garbage")
+    with pytest.raises(ModelError, match="cannot read"):
+        read_decoder_weights(bad)
+
+
+@pytest.mark.parametrize("text", ["Turn the power off.", "Call Siobhan Okafor."])
+def test_unbiased_search_agrees_with_ctranslate2(
+    recognizer: Recognizer, speech: Speech, text: str
+) -> None:
+    engine = recognizer.engine
+    (chunk,) = engine.encode(load_audio(speech.wav(text)))
+    options = DecodeOptions(beam_size=5, num_hypotheses=1)
+    empty = PhraseTrie([], engine.tokenize)
+    ours = engine.decode_biased(chunk, options, (), empty)
+    theirs = engine.decode(chunk, options)
+    assert normalize(ours.best.text) == normalize(theirs.best.text)
+
+
+def test_the_trie_spells_a_name_the_plain_search_misses(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    engine = recognizer.engine
+    (chunk,) = engine.encode(load_audio(speech.wav("Call Siobhan Okafor.")))
+    options = DecodeOptions(beam_size=5, num_hypotheses=5)
+    plain = engine.decode_biased(chunk, options, (), PhraseTrie([], engine.tokenize))
+    assert "siobhan" not in normalize(plain.best.text)
+    names = ["Siobhan Okafor", "Liam Okafor", "Meg Bauer"]
+    biased = engine.decode_biased(
+        chunk, options, (), PhraseTrie(names, engine.tokenize, TrieOptions(3.0))
+    )
+    assert "siobhan okafor" in normalize(biased.best.text)
