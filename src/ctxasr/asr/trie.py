@@ -24,7 +24,7 @@ class TrieOptions:
     # its own reading, a name forced onto unrelated words many more, and an uncapped bonus per
     # token would pay long names enough to win anywhere.
     bonus_per_token: float = 2.0
-    max_phrase_bonus: float = 4.0
+    max_phrase_bonus: float = 3.0
     # A hypothesis earns bonuses for at most this many phrases, each at most once: an answer
     # names one or two entries, and a bonus per phrase would otherwise reward reciting the list.
     max_phrases: int = 2
@@ -61,6 +61,7 @@ class PhraseTrie:
         for phrase in dict.fromkeys(p.strip() for p in phrases if p.strip()):
             for spelling in (" " + phrase, phrase):
                 self._add(tokenize(spelling))
+        self._first_token = {child: token for token, child in self._children[ROOT].items()}
 
     def __len__(self) -> int:
         return len(self._complete)
@@ -86,14 +87,20 @@ class PhraseTrie:
         """``scores`` ([beams, vocab] log-probs) plus what each token would earn or give back
         (exactly what ``advance`` books)."""
         out = scores.clone()
+        starts = list(self._children[ROOT])
+        first_gain = min(self.options.bonus_per_token, self.options.max_phrase_bonus)
         for row, state in enumerate(states):
             if state.pending:
                 out[row] -= state.pending  # leaving the phrase gives its bonus back
             if state.n_phrases >= self.options.max_phrases:
                 continue
-            for token in self._children[ROOT]:
-                out[row, token] = scores[row, token] + self.advance(state, token)[1]
-            for token in self._children[state.node] if state.node != ROOT else ():
+            if starts:  # every phrase may begin here (vectorised: thousands of entries)
+                out[row, starts] += first_gain
+            # The exceptions, looked up one by one: single-token phrases said before, and the
+            # tokens that carry the current phrase on.
+            repeats = [self._first_token[c] for c in state.done if c in self._first_token]
+            onward = list(self._children[state.node]) if state.node != ROOT else []
+            for token in (*repeats, *onward):
                 out[row, token] = scores[row, token] + self.advance(state, token)[1]
         return out
 
