@@ -118,7 +118,16 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
     cmd.add_argument("--pcm-rate", type=int, help="the file is raw PCM at this rate (Hz)")
     cmd.add_argument("--signals", help="keep only these context signals (e.g. turns,contacts)")
     cmd.add_argument("--json", action="store_true", help="print the whole Recognition as JSON")
+    _add_token_bias_switch(cmd)
     cmd.set_defaults(handler=_run_transcribe)
+
+
+def _add_token_bias_switch(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--no-token-bias",
+        action="store_true",
+        help="bias the decoder by its prompt only, without the catalog trie (an ablation)",
+    )
 
 
 def _run_transcribe(args: argparse.Namespace) -> int:
@@ -137,7 +146,10 @@ def _run_transcribe(args: argparse.Namespace) -> int:
             source = Path(args.audio).read_bytes()
         except OSError as exc:
             raise AudioError(f"cannot read {args.audio}: {exc}") from exc
-    recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=args.model)))
+    options = RecognizerOptions(engine=EngineOptions(model=args.model))
+    if args.no_token_bias:
+        options = RecognizerOptions(engine=options.engine, trie=None)
+    recognizer = Recognizer(options)
     recognition = recognizer.recognize(source, context, pcm_rate=args.pcm_rate)
     print(json.dumps(recognition.to_json(), indent=2) if args.json else recognition.text)
     return 0
@@ -161,6 +173,7 @@ def _add_eval(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     cmd.add_argument("--limit", type=int, help="only the first N items")
     cmd.add_argument("--no-progress", action="store_true")
     cmd.add_argument("--json", action="store_true", help="with 'compare': print JSON")
+    _add_token_bias_switch(cmd)
     cmd.set_defaults(handler=_run_eval)
 
 
@@ -180,6 +193,7 @@ def _run_eval(args: argparse.Namespace) -> int:
         signals=tuple(s.strip() for s in args.signals.split(",")) if args.signals else None,
         baseline=args.baseline,
         semantic_selection=args.semantic_selection,
+        token_bias=not args.no_token_bias,
         resume=args.resume,
         strict=args.strict,
         limit=args.limit,

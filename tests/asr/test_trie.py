@@ -55,9 +55,9 @@ def test_phrases_are_entered_with_and_without_a_leading_space() -> None:
 
 def test_a_phrase_that_extends_another_keeps_growing() -> None:
     t = trie("ab", "abcd")
-    state, total = walk(t, "abcd")
+    _, total = walk(t, "abcd")
     assert total == pytest.approx(4.0)
-    state, total = walk(t, "abcz")  # "ab" was finished: only "c" is given back
+    _, total = walk(t, "abcz")  # "ab" was finished: only "c" is given back
     assert total == pytest.approx(2.0)
 
 

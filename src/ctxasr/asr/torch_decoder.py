@@ -105,7 +105,7 @@ class TorchWhisperDecoder:
     def __init__(self, weights: dict[str, np.ndarray], n_heads: int, special: SpecialTokens):
         import torch  # noqa: PLC0415  (heavy import, only for this decoding path)
 
-        self._torch = torch
+        self.torch = torch
         self.n_heads = n_heads
         self.special = special
         self.n_layers = sum(k.endswith("self_attention/linear_1/weight") for k in weights)
@@ -129,7 +129,7 @@ class TorchWhisperDecoder:
 
     def cross_keys(self, encoder_output: np.ndarray) -> list[tuple[Any, Any]]:
         """Per layer, the cross-attention keys and values of one window ([1, heads, T, d])."""
-        torch = self._torch
+        torch = self.torch
         with torch.inference_mode():
             enc = torch.from_numpy(np.ascontiguousarray(encoder_output, dtype=np.float32))
             out = []
@@ -148,28 +148,33 @@ class TorchWhisperDecoder:
 
     def _norm(self, x: Any, name: str) -> Any:
         gamma, beta = self.norms[name]
-        return self._torch.nn.functional.layer_norm(x, x.shape[-1:], gamma, beta, _LAYER_NORM_EPS)
+        return self.torch.nn.functional.layer_norm(x, x.shape[-1:], gamma, beta, _LAYER_NORM_EPS)
 
     def forward(
         self, tokens: Any, offset: int, cache: list[tuple[Any, Any]] | None, cross: list[Any]
     ) -> tuple[Any, list[tuple[Any, Any]]]:
         """Log-probabilities of the next token after ``tokens`` ([beams, n], at ``offset``),
         and the grown self-attention cache."""
-        functional = self._torch.nn.functional
+        functional = self.torch.nn.functional
         x = self.embedding[tokens] + self.positions[offset : offset + tokens.shape[1]]
         new_cache = []
         for i in range(self.n_layers):
             name = f"layer_{i}"
             h = self._norm(x, f"{name}/self_attention/layer_norm")
-            q, k, v = (self._split(t) for t in self.linears[f"{name}/self_attention/linear_0"](h)
-                       .chunk(3, -1))
+            q, k, v = (
+                self._split(t)
+                for t in self.linears[f"{name}/self_attention/linear_0"](h).chunk(3, -1)
+            )
             if cache is not None:
-                k = self._torch.cat([cache[i][0], k], 2)
-                v = self._torch.cat([cache[i][1], v], 2)
+                k = self.torch.cat([cache[i][0], k], 2)
+                v = self.torch.cat([cache[i][1], v], 2)
             new_cache.append((k, v))
             x = x + self.linears[f"{name}/self_attention/linear_1"](
-                self._merge(functional.scaled_dot_product_attention(q, k, v, attn_mask=_causal(
-                    self._torch, q.shape[2], k.shape[2])))
+                self._merge(
+                    functional.scaled_dot_product_attention(
+                        q, k, v, attn_mask=_causal(self.torch, q.shape[2], k.shape[2])
+                    )
+                )
             )
             h = self._norm(x, f"{name}/attention/layer_norm")
             q = self._split(self.linears[f"{name}/attention/linear_0"](h))
@@ -191,14 +196,20 @@ class TorchWhisperDecoder:
         encoder_output: np.ndarray,
         prefix: Sequence[int],  # prompt and start-of-transcript tokens
         bias: StepBias | None,
+        *,
         beam_size: int = 5,
         num_hypotheses: int = 5,
         max_new_tokens: int = 128,
     ) -> list[TokenHypothesis]:
         """Finished hypotheses, best first by (log-prob + bonus) per token."""
-        with self._torch.inference_mode():
+        room = self.positions.shape[0] - len(prefix)  # the decoder knows 448 positions
+        with self.torch.inference_mode():
             search = _Search(self, self.cross_keys(encoder_output), prefix, bias, beam_size)
-            return search.run(max_new_tokens)[:num_hypotheses]
+            return search.run(min(max_new_tokens, room))[:num_hypotheses]
+
+    def suppressed(self, step: int) -> Any:
+        """The tokens never to generate at ``step`` (a boolean mask over the vocabulary)."""
+        return self._suppress_first if step == 0 else self._suppress
 
 
 class _Search:
@@ -213,7 +224,7 @@ class _Search:
         beam_size: int,
     ) -> None:
         self.decoder = decoder
-        self.torch = decoder._torch
+        self.torch = decoder.torch
         self.cross = cross
         self.bias = bias
         self.beam_size = beam_size
@@ -228,17 +239,14 @@ class _Search:
     def run(self, max_new_tokens: int) -> list[TokenHypothesis]:
         logprobs, cache = self.decoder.forward(self.prefix, 0, None, self.cross)
         for step in range(max_new_tokens):
-            suppress = self.decoder._suppress_first if step == 0 else self.decoder._suppress
-            logprobs = logprobs.masked_fill(suppress, float("-inf"))
+            logprobs = logprobs.masked_fill(self.decoder.suppressed(step), float("-inf"))
             chosen = self._select(logprobs)
             if not chosen or len(self.finished) >= self.beam_size:
                 break
             rows = self.torch.tensor([row for row, _ in chosen])
             cache = [(k[rows], v[rows]) for k, v in cache]
             tokens = self.torch.tensor([[beam[0][-1]] for beam in self.beams])
-            logprobs, cache = self.decoder.forward(
-                tokens, self.offset + step, cache, self.cross
-            )
+            logprobs, cache = self.decoder.forward(tokens, self.offset + step, cache, self.cross)
         if not self.finished:  # out of length: the live beams, as they stand
             self.finished = [TokenHypothesis(t, lp, b) for t, lp, b, _ in self.beams]
         return sorted(self.finished, key=_per_token, reverse=True)
@@ -294,7 +302,9 @@ def _quantized_linears(torch: Any, tensor: dict[str, Any]) -> dict[str, Any]:
             linear.weight.data = weight
             linear.bias.data = tensor.get(f"{base}/bias", torch.zeros(weight.shape[0]))
             layers[base.replace("/", "__")] = linear
-    output = torch.nn.Linear(tensor["embeddings/weight"].shape[1], tensor["embeddings/weight"].shape[0], bias=False)
+    output = torch.nn.Linear(
+        tensor["embeddings/weight"].shape[1], tensor["embeddings/weight"].shape[0], bias=False
+    )
     output.weight.data = tensor["embeddings/weight"]
     layers["output"] = output
     with warnings.catch_warnings():

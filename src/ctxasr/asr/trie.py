@@ -121,13 +121,15 @@ class PhraseTrie:
     def _step(self, state: TrieState, child: int, chain: TrieState) -> tuple[TrieState, float]:
         if child in self._complete and child in state.done:  # a phrase said again earns nothing
             return replace(TrieState(), done=state.done, n_phrases=state.n_phrases), -chain.pending
-        gain = max(0.0, min(self.options.bonus_per_token,
-                            self.options.max_phrase_bonus - chain.earned))
+        gain = max(
+            0.0, min(self.options.bonus_per_token, self.options.max_phrase_bonus - chain.earned)
+        )
         new = replace(chain, node=child, pending=chain.pending + gain, earned=chain.earned + gain)
         if child in self._complete:
             n_phrases = state.n_phrases + (not chain.counted)
-            new = replace(new, pending=0.0, counted=True, done=state.done | {child},
-                          n_phrases=n_phrases)
+            new = replace(
+                new, pending=0.0, counted=True, done=state.done | {child}, n_phrases=n_phrases
+            )
             if not self._children[child]:
                 new = replace(new, node=ROOT, earned=0.0, counted=False)
         return new, gain

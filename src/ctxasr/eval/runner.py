@@ -38,6 +38,7 @@ class EvalOptions:
     signals: tuple[str, ...] | None = None  # keep only these context signals (an ablation)
     baseline: str | None = None  # "hotwords": plain faster-whisper fed every catalog phrase
     semantic_selection: bool = False  # rank overflowing catalogs by meaning too (an ablation)
+    token_bias: bool = True  # the trie bias in the biased pass (False: prompt only, an ablation)
     resume: bool = False  # skip ids already in hypotheses.jsonl
     strict: bool = False  # stop at the first bad manifest line or audio file
     limit: int | None = None  # only the first N items
@@ -48,6 +49,13 @@ class EvalOptions:
             raise ConfigError(f"unknown baseline {self.baseline!r}: use one of {BASELINES}")
         if self.limit is not None and self.limit < 1:
             raise ConfigError("limit must be positive")
+
+
+def recognizer_options(options: EvalOptions) -> RecognizerOptions:
+    engine = EngineOptions(model=options.model)
+    if options.token_bias:
+        return RecognizerOptions(engine=engine)
+    return RecognizerOptions(engine=engine, trie=None)
 
 
 def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict[str, Any]:
@@ -61,9 +69,7 @@ def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict
         hyp_path.write_text("")
     todo = [item for item in items if item.id not in rows]
     if todo:
-        recognizer = recognizer or Recognizer(
-            RecognizerOptions(engine=EngineOptions(model=options.model))
-        )
+        recognizer = recognizer or Recognizer(recognizer_options(options))
         planning = _Planning(recognizer, options.semantic_selection)
         with hyp_path.open("a", encoding="utf-8") as out, _progress(options, len(todo)) as step:
             for item in todo:
@@ -79,6 +85,7 @@ def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict
         "signals": list(options.signals) if options.signals else "all",
         "baseline": options.baseline,
         "semantic_selection": options.semantic_selection,
+        "token_bias": options.token_bias,
         "problems": [str(p) for p in problems],
     }
     summary = summarize(items, rows, meta)
