@@ -124,9 +124,9 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def _add_token_bias_switch(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
-        "--no-token-bias",
+        "--token-bias",
         action="store_true",
-        help="bias the decoder by its prompt only, without the catalog trie (an ablation)",
+        help="also bias every decoding step toward catalog phrases (a trie; experimental)",
     )
 
 
@@ -135,6 +135,7 @@ def _run_transcribe(args: argparse.Namespace) -> int:
 
     from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions  # noqa: PLC0415
     from ctxasr.asr.audio import AudioError  # noqa: PLC0415
+    from ctxasr.asr.trie import TrieOptions  # noqa: PLC0415
     from ctxasr.context import DialogueContext  # noqa: PLC0415
 
     context = DialogueContext.from_file(args.context) if args.context else None
@@ -146,10 +147,8 @@ def _run_transcribe(args: argparse.Namespace) -> int:
             source = Path(args.audio).read_bytes()
         except OSError as exc:
             raise AudioError(f"cannot read {args.audio}: {exc}") from exc
-    options = RecognizerOptions(engine=EngineOptions(model=args.model))
-    if args.no_token_bias:
-        options = RecognizerOptions(engine=options.engine, trie=None)
-    recognizer = Recognizer(options)
+    trie = TrieOptions() if args.token_bias else None
+    recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=args.model), trie=trie))
     recognition = recognizer.recognize(source, context, pcm_rate=args.pcm_rate)
     print(json.dumps(recognition.to_json(), indent=2) if args.json else recognition.text)
     return 0
@@ -193,7 +192,7 @@ def _run_eval(args: argparse.Namespace) -> int:
         signals=tuple(s.strip() for s in args.signals.split(",")) if args.signals else None,
         baseline=args.baseline,
         semantic_selection=args.semantic_selection,
-        token_bias=not args.no_token_bias,
+        token_bias=args.token_bias,
         resume=args.resume,
         strict=args.strict,
         limit=args.limit,

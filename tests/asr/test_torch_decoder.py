@@ -51,7 +51,27 @@ def test_the_trie_spells_a_name_the_plain_search_misses(
     plain = engine.decode_biased(chunk, options, (), PhraseTrie([], engine.tokenize))
     assert "siobhan" not in normalize(plain.best.text)
     names = ["Siobhan Okafor", "Liam Okafor", "Meg Bauer"]
-    biased = engine.decode_biased(
-        chunk, options, (), PhraseTrie(names, engine.tokenize, TrieOptions(3.0))
-    )
+    strong = TrieOptions(bonus_per_token=4.0, max_phrase_bonus=16.0)  # no prompt to help here
+    biased = engine.decode_biased(chunk, options, (), PhraseTrie(names, engine.tokenize, strong))
     assert "siobhan okafor" in normalize(biased.best.text)
+
+
+def test_recognizer_with_token_bias_answers_the_meg_question(speech: Speech) -> None:
+    """The whole path: plan -> trie of its phrases -> PyTorch search -> guard -> text."""
+    from ctxasr.asr import RecognizerOptions
+    from ctxasr.asr.recognizer import trie_phrases
+    from ctxasr.context import DialogueContext
+
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Do you mean Meg Jones or Meg Bauer?"}],
+            "catalogs": {"contacts": ["Meg Jones", "Meg Bauer", "Siobhan Okafor"]},
+        }
+    )
+    recognizer = Recognizer(RecognizerOptions(trie=TrieOptions()))
+    plan = recognizer.plan(context)
+    assert {"Meg Bauer", "Bauer", "Jones"} <= set(trie_phrases(plan))  # parts of named options
+    bauer = recognizer.recognize(speech.wav("Bauer."), plan)
+    assert normalize(bauer.text) == "bauer"
+    power = recognizer.recognize(speech.wav("Turn the power off."), plan)
+    assert normalize(power.text) == "turn the power off"

@@ -17,7 +17,7 @@ def tokenize(text: str) -> list[int]:
 
 
 def trie(*phrases: str, bonus: float = 1.0) -> PhraseTrie:
-    return PhraseTrie(phrases, tokenize, TrieOptions(bonus_per_token=bonus))
+    return PhraseTrie(phrases, tokenize, TrieOptions(bonus_per_token=bonus, max_phrase_bonus=99))
 
 
 def walk(t: PhraseTrie, text: str) -> tuple[TrieState, float]:

@@ -47,8 +47,9 @@ class RecognizerOptions:
     nbest: int = 5
     plan: PlanOptions = field(default_factory=PlanOptions)
     bias: BiasOptions = field(default_factory=BiasOptions)
-    # Token-level biasing of the biased pass (PyTorch decoder); None: prompt biasing only.
-    trie: TrieOptions | None = field(default_factory=TrieOptions)
+    # Token-level biasing of the biased pass (a catalog trie in a PyTorch decoder). Off by
+    # default: it finds more names but the guard lets more false ones through (README).
+    trie: TrieOptions | None = None
     # Phonetic indexes of recently seen catalogs, kept for reuse across utterances.
     index_cache_size: int = 32
 

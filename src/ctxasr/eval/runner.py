@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions, load_audio
+from ctxasr.asr.trie import TrieOptions
 from ctxasr.context import ContextPlan, DialogueContext
 from ctxasr.context.semantic import SemanticRanker, semantic_plan
 from ctxasr.errors import ConfigError, CtxAsrError
@@ -38,7 +39,7 @@ class EvalOptions:
     signals: tuple[str, ...] | None = None  # keep only these context signals (an ablation)
     baseline: str | None = None  # "hotwords": plain faster-whisper fed every catalog phrase
     semantic_selection: bool = False  # rank overflowing catalogs by meaning too (an ablation)
-    token_bias: bool = True  # the trie bias in the biased pass (False: prompt only, an ablation)
+    token_bias: bool = False  # add the catalog trie to the biased pass (an experiment)
     resume: bool = False  # skip ids already in hypotheses.jsonl
     strict: bool = False  # stop at the first bad manifest line or audio file
     limit: int | None = None  # only the first N items
@@ -53,9 +54,7 @@ class EvalOptions:
 
 def recognizer_options(options: EvalOptions) -> RecognizerOptions:
     engine = EngineOptions(model=options.model)
-    if options.token_bias:
-        return RecognizerOptions(engine=engine)
-    return RecognizerOptions(engine=engine, trie=None)
+    return RecognizerOptions(engine=engine, trie=TrieOptions() if options.token_bias else None)
 
 
 def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict[str, Any]:
