@@ -281,6 +281,7 @@ def _add_bench_recognize(benches: argparse._SubParsersAction[argparse.ArgumentPa
     cmd.add_argument("--manifest", help="use this dialogue manifest's audio and contexts")
     cmd.add_argument("--limit", type=int, default=20, help="at most this many manifest items")
     cmd.add_argument("--json", action="store_true")
+    _add_token_bias_switch(cmd)
     cmd.set_defaults(handler=_run_bench_recognize)
 
 
@@ -298,6 +299,7 @@ def _run_bench_recognize(args: argparse.Namespace) -> int:
         repeats=args.repeats,
         manifest=Path(args.manifest) if args.manifest else None,
         limit=args.limit,
+        token_bias=args.token_bias,
     )
     report = run_recognize_bench(options)
     print(json.dumps(report, indent=2) if args.json else format_table(report))

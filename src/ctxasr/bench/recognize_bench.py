@@ -19,6 +19,7 @@ from typing import Any
 
 from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions, load_audio
 from ctxasr.asr.audio import Audio
+from ctxasr.asr.trie import TrieOptions
 from ctxasr.context import DialogueContext
 from ctxasr.errors import ConfigError
 from ctxasr.eval.manifest import read_manifest
@@ -30,6 +31,7 @@ class RecognizeBenchOptions:
     repeats: int = 3  # timed runs per utterance and per system (after one warm-up)
     manifest: Path | None = None  # a dialogue manifest; None: the built-in utterances
     limit: int = 20  # at most this many manifest items
+    token_bias: bool = False  # time the recognizer with its catalog trie (experimental)
 
     def __post_init__(self) -> None:
         if self.repeats < 1 or self.limit < 1:
@@ -44,7 +46,8 @@ class BenchItem:
 
 
 def run_recognize_bench(options: RecognizeBenchOptions) -> dict[str, Any]:
-    recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=options.model)))
+    trie = TrieOptions() if options.token_bias else None
+    recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=options.model), trie=trie))
     with tempfile.TemporaryDirectory(prefix="ctxasr-bench-") as folder:
         items = _items(options, Path(folder))
     plain_ms: list[float] = []
