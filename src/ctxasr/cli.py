@@ -133,9 +133,8 @@ def _add_token_bias_switch(cmd: argparse.ArgumentParser) -> None:
 def _run_transcribe(args: argparse.Namespace) -> int:
     from pathlib import Path  # noqa: PLC0415
 
-    from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions  # noqa: PLC0415
+    from ctxasr.asr import Recognizer, RecognizerOptions  # noqa: PLC0415
     from ctxasr.asr.audio import AudioError  # noqa: PLC0415
-    from ctxasr.asr.trie import TrieOptions  # noqa: PLC0415
     from ctxasr.context import DialogueContext  # noqa: PLC0415
 
     context = DialogueContext.from_file(args.context) if args.context else None
@@ -147,8 +146,7 @@ def _run_transcribe(args: argparse.Namespace) -> int:
             source = Path(args.audio).read_bytes()
         except OSError as exc:
             raise AudioError(f"cannot read {args.audio}: {exc}") from exc
-    trie = TrieOptions() if args.token_bias else None
-    recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=args.model), trie=trie))
+    recognizer = Recognizer(RecognizerOptions.for_model(args.model, args.token_bias))
     recognition = recognizer.recognize(source, context, pcm_rate=args.pcm_rate)
     print(json.dumps(recognition.to_json(), indent=2) if args.json else recognition.text)
     return 0

@@ -57,6 +57,12 @@ class RecognizerOptions:
         if not 1 <= self.nbest <= self.beam_size:
             raise ConfigError("need 1 <= nbest <= beam_size")
 
+    @classmethod
+    def for_model(cls, model: str, token_bias: bool = False) -> RecognizerOptions:
+        """The defaults for ``model``, with the catalog trie when ``token_bias`` (the CLI's
+        ``--model`` and ``--token-bias``)."""
+        return cls(engine=EngineOptions(model=model), trie=TrieOptions() if token_bias else None)
+
 
 @dataclass(frozen=True)
 class StageTimings:

@@ -17,9 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions, load_audio
+from ctxasr.asr import Recognizer, RecognizerOptions, load_audio
 from ctxasr.asr.audio import Audio
-from ctxasr.asr.trie import TrieOptions
 from ctxasr.context import DialogueContext
 from ctxasr.errors import ConfigError
 from ctxasr.eval.manifest import read_manifest
@@ -46,8 +45,7 @@ class BenchItem:
 
 
 def run_recognize_bench(options: RecognizeBenchOptions) -> dict[str, Any]:
-    trie = TrieOptions() if options.token_bias else None
-    recognizer = Recognizer(RecognizerOptions(engine=EngineOptions(model=options.model), trie=trie))
+    recognizer = Recognizer(RecognizerOptions.for_model(options.model, options.token_bias))
     with tempfile.TemporaryDirectory(prefix="ctxasr-bench-") as folder:
         items = _items(options, Path(folder))
     plain_ms: list[float] = []

@@ -17,8 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ctxasr.asr import EngineOptions, Recognizer, RecognizerOptions, load_audio
-from ctxasr.asr.trie import TrieOptions
+from ctxasr.asr import Recognizer, RecognizerOptions, load_audio
 from ctxasr.context import ContextPlan, DialogueContext
 from ctxasr.context.semantic import SemanticRanker, semantic_plan
 from ctxasr.errors import ConfigError, CtxAsrError
@@ -52,11 +51,6 @@ class EvalOptions:
             raise ConfigError("limit must be positive")
 
 
-def recognizer_options(options: EvalOptions) -> RecognizerOptions:
-    engine = EngineOptions(model=options.model)
-    return RecognizerOptions(engine=engine, trie=TrieOptions() if options.token_bias else None)
-
-
 def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict[str, Any]:
     items, problems = read_manifest(options.manifest, options.strict)
     if options.limit is not None:
@@ -68,7 +62,9 @@ def run_eval(options: EvalOptions, recognizer: Recognizer | None = None) -> dict
         hyp_path.write_text("")
     todo = [item for item in items if item.id not in rows]
     if todo:
-        recognizer = recognizer or Recognizer(recognizer_options(options))
+        recognizer = recognizer or Recognizer(
+            RecognizerOptions.for_model(options.model, options.token_bias)
+        )
         planning = _Planning(recognizer, options.semantic_selection)
         with hyp_path.open("a", encoding="utf-8") as out, _progress(options, len(todo)) as step:
             for item in todo:
