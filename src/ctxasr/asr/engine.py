@@ -181,10 +181,7 @@ class WhisperEngine:
             num_hypotheses=options.num_hypotheses,
             max_new_tokens=options.max_new_tokens,
         )
-        hypotheses = tuple(
-            Hypothesis(self._text(h.tokens), (h.logprob + h.bonus) / (len(h.tokens) + 1))
-            for h in found
-        )
+        hypotheses = tuple(Hypothesis(self._text(h.tokens), h.score) for h in found)
         return Decoded(hypotheses, 0.0)
 
     def torch_decoder(self) -> TorchWhisperDecoder:

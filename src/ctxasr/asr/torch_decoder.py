@@ -88,6 +88,11 @@ class TokenHypothesis:
     logprob: float  # the model's own log-probability of them (bias excluded)
     bonus: float  # what the bias added on the way
 
+    @property
+    def score(self) -> float:
+        """(log-prob + bonus) per token, the end token included: what the search ranks by."""
+        return (self.logprob + self.bonus) / (len(self.tokens) + 1)
+
 
 @dataclass(frozen=True)
 class SpecialTokens:
@@ -240,19 +245,19 @@ class _Search:
         logprobs, cache = self.decoder.forward(self.prefix, 0, None, self.cross)
         for step in range(max_new_tokens):
             logprobs = logprobs.masked_fill(self.decoder.suppressed(step), float("-inf"))
-            chosen = self._select(logprobs)
-            if not chosen or len(self.finished) >= self.beam_size:
+            rows = self._select(logprobs)
+            if not rows or len(self.finished) >= self.beam_size:
                 break
-            rows = self.torch.tensor([row for row, _ in chosen])
-            cache = [(k[rows], v[rows]) for k, v in cache]
+            index = self.torch.tensor(rows)
+            cache = [(k[index], v[index]) for k, v in cache]
             tokens = self.torch.tensor([[beam[0][-1]] for beam in self.beams])
             logprobs, cache = self.decoder.forward(tokens, self.offset + step, cache, self.cross)
         if not self.finished:  # out of length: the live beams, as they stand
             self.finished = [TokenHypothesis(t, lp, b) for t, lp, b, _ in self.beams]
-        return sorted(self.finished, key=_per_token, reverse=True)
+        return sorted(self.finished, key=lambda h: h.score, reverse=True)
 
-    def _select(self, logprobs: Any) -> list[tuple[int, int]]:
-        """Extend the beams; returns (old beam row, token) for each live new beam."""
+    def _select(self, logprobs: Any) -> list[int]:
+        """Extend the beams; returns, for each live new beam, the row of the beam it extends."""
         states = [beam[3] for beam in self.beams]
         scores = self.bias.adjust(logprobs, states) if self.bias is not None else logprobs
         totals = scores + self.torch.tensor([b[1] + b[2] for b in self.beams])[:, None]
@@ -260,7 +265,7 @@ class _Search:
         top = self.torch.topk(flat, min(2 * self.beam_size, flat.shape[0]))
         vocab = logprobs.shape[1]
         new_beams: list[tuple[tuple[int, ...], float, float, Any]] = []
-        chosen: list[tuple[int, int]] = []
+        rows: list[int] = []
         for index in top.indices.tolist():
             row, token = divmod(index, vocab)
             tokens, logprob, bonus, state = self.beams[row]
@@ -273,15 +278,11 @@ class _Search:
                     self.finished.append(TokenHypothesis(tokens, logprob, bonus))
                 continue
             new_beams.append(((*tokens, token), logprob, bonus, state))
-            chosen.append((row, token))
+            rows.append(row)
             if len(new_beams) == self.beam_size:
                 break
         self.beams = new_beams
-        return chosen
-
-
-def _per_token(hypothesis: TokenHypothesis) -> float:
-    return (hypothesis.logprob + hypothesis.bonus) / (len(hypothesis.tokens) + 1)
+        return rows
 
 
 def _causal(torch: Any, n_queries: int, n_keys: int) -> Any:

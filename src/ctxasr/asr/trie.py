@@ -61,6 +61,7 @@ class PhraseTrie:
         for phrase in dict.fromkeys(p.strip() for p in phrases if p.strip()):
             for spelling in (" " + phrase, phrase):
                 self._add(tokenize(spelling))
+        self._starts = list(self._children[ROOT])  # first tokens, indexed on every step
         self._first_token = {child: token for token, child in self._children[ROOT].items()}
 
     def __len__(self) -> int:
@@ -87,15 +88,14 @@ class PhraseTrie:
         """``scores`` ([beams, vocab] log-probs) plus what each token would earn or give back
         (exactly what ``advance`` books)."""
         out = scores.clone()
-        starts = list(self._children[ROOT])
         first_gain = min(self.options.bonus_per_token, self.options.max_phrase_bonus)
         for row, state in enumerate(states):
             if state.pending:
                 out[row] -= state.pending  # leaving the phrase gives its bonus back
             if state.n_phrases >= self.options.max_phrases:
                 continue
-            if starts:  # every phrase may begin here (vectorised: thousands of entries)
-                out[row, starts] += first_gain
+            if self._starts:  # every phrase may begin here (vectorised: thousands of entries)
+                out[row, self._starts] += first_gain
             # The exceptions, looked up one by one: single-token phrases said before, and the
             # tokens that carry the current phrase on.
             repeats = [self._first_token[c] for c in state.done if c in self._first_token]
@@ -110,26 +110,31 @@ class PhraseTrie:
             return state, 0.0
         child = self._children[state.node].get(token) if state.node != ROOT else None
         if child is not None:  # the phrase goes on
-            return self._step(state, child, state)
+            return self._step(state, child)
         child = self._children[ROOT].get(token)
         if child is None:  # outside every phrase
-            return replace(TrieState(), done=state.done, n_phrases=state.n_phrases), -state.pending
-        fresh = replace(TrieState(), done=state.done, n_phrases=state.n_phrases)
-        new, gained = self._step(fresh, child, fresh)
+            return _outside(state), -state.pending
+        new, gained = self._step(_outside(state), child)
         return new, gained - state.pending
 
-    def _step(self, state: TrieState, child: int, chain: TrieState) -> tuple[TrieState, float]:
+    def _step(self, state: TrieState, child: int) -> tuple[TrieState, float]:
+        """Into ``child`` from ``state`` (whose phrase ``child`` continues or begins)."""
         if child in self._complete and child in state.done:  # a phrase said again earns nothing
-            return replace(TrieState(), done=state.done, n_phrases=state.n_phrases), -chain.pending
+            return _outside(state), -state.pending
         gain = max(
-            0.0, min(self.options.bonus_per_token, self.options.max_phrase_bonus - chain.earned)
+            0.0, min(self.options.bonus_per_token, self.options.max_phrase_bonus - state.earned)
         )
-        new = replace(chain, node=child, pending=chain.pending + gain, earned=chain.earned + gain)
+        new = replace(state, node=child, pending=state.pending + gain, earned=state.earned + gain)
         if child in self._complete:
-            n_phrases = state.n_phrases + (not chain.counted)
+            n_phrases = state.n_phrases + (not state.counted)
             new = replace(
                 new, pending=0.0, counted=True, done=state.done | {child}, n_phrases=n_phrases
             )
             if not self._children[child]:
                 new = replace(new, node=ROOT, earned=0.0, counted=False)
         return new, gain
+
+
+def _outside(state: TrieState) -> TrieState:
+    """Outside every phrase, keeping what the hypothesis has completed so far."""
+    return TrieState(done=state.done, n_phrases=state.n_phrases)
