@@ -180,3 +180,38 @@ def test_exact_phrases_are_reported_with_their_span() -> None:
     assert [(m.phrase, text[m.start : m.end], m.score) for m in matches] == [
         ("Meg Bauer", "Meg Bauer", 1.0)
     ]
+
+
+OPTIONS_CONTEXT = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Text Mei."},
+            {"role": "assistant", "text": "Which Mei: Mei Kaczmarek or Mei Schmidt?"},
+        ],
+        "catalogs": {"contacts": ["Mei Kaczmarek", "Mei Schmidt", "Ravi Jankowski"]},
+    }
+)
+
+
+def test_an_unknown_word_answering_the_question_takes_the_closest_offered_option() -> None:
+    biaser = _biaser(OPTIONS_CONTEXT)
+    for heard in ("The one with Gatmaris.", "Dismarric."):
+        text, matches = biaser.canonicalize(heard)
+        assert [m.phrase for m in matches] == ["Kaczmarek"], heard
+        assert "Kaczmarek" in text and matches[0].respelled_from is not None
+
+
+def test_offered_options_are_not_forced_outside_an_answer_or_onto_unlike_words() -> None:
+    biaser = _biaser(OPTIONS_CONTEXT)
+    for heard in (
+        "I met Gatmaris at the station yesterday.",  # not an answer to the question
+        "The one with Bluvenko.",  # an unknown word like neither option
+        "The one with Kitchen.",  # a dictionary word: only the decoder may change it
+    ):
+        text, matches = biaser.canonicalize(heard)
+        assert (text, matches) == (heard, ()), heard
+    # The same answer with nobody named: too unlike any entry for a catalog-wide respelling.
+    plain = DialogueContext.from_json(
+        {"turns": [], "catalogs": {"contacts": ["Mei Kaczmarek", "Mei Schmidt"]}}
+    )
+    assert _biaser(plain).canonicalize("The one with Gatmaris.")[1] == ()

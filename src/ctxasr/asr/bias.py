@@ -20,8 +20,8 @@ from difflib import SequenceMatcher
 
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context.index import ANSWER_FILLERS, STOPWORDS, IndexedPhrase, PhoneticIndex
-from ctxasr.context.phonetics import Pronouncer, similarity
-from ctxasr.context.plan import SHARES_WORDS_WITH_LAST_TURN, ContextPlan
+from ctxasr.context.phonetics import Phones, Pronouncer, similarity
+from ctxasr.context.plan import NAMED_IN_LAST_TURN, SHARES_WORDS_WITH_LAST_TURN, ContextPlan
 from ctxasr.errors import ConfigError
 from ctxasr.text import contains_phrase, normalize, words
 
@@ -53,11 +53,17 @@ class BiasOptions:
     part_answer_words: int = 3
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
+    # ... or, in a short answer to "X or Y?", to the offered option they sound closest to, when
+    # it sounds at least this much alike and this much more than any other offered entry.
+    offered_respell_similarity: float = 0.6
+    offered_respell_margin: float = 0.2
 
     def __post_init__(self) -> None:
         for name in (
             "transplant_similarity",
             "respell_similarity",
+            "offered_respell_similarity",
+            "offered_respell_margin",
             "no_speech_prob",
             "protect_support",
             "protected_similarity",
@@ -102,6 +108,9 @@ class ContextBiaser:
         self.pronouncer = pronouncer
         self.options = options
         self._turns = [words(text) for text in plan.turn_texts]
+        self._offered = tuple(
+            p for p in plan.index.phrases if plan.relevance_of(p.entry) >= NAMED_IN_LAST_TURN
+        )
 
     # -- 1. rescoring ----------------------------------------------------------------------
 
@@ -309,17 +318,38 @@ class ContextBiaser:
                 return phrase, 1.0
         if not unknown:
             return None  # real words keep their spelling unless they are homophones
+        if span_words[0] in STOPWORDS or span_words[-1] in STOPWORDS:
+            return None  # names do not start or end with "the", "on", "of"...
         for match in index.nearest(prons, limit=1):
             phrase = match.phrase
-            if match.similarity < self.options.respell_similarity:
+            if match.similarity < self.options.respell_similarity or not _fits(span_words, phrase):
                 continue
-            if phrase.n_words > len(span_words) + 2 or len(span_words) > phrase.n_words + 1:
-                continue
-            if span_words[0] in STOPWORDS or span_words[-1] in STOPWORDS:
-                continue  # names do not start or end with "the", "on", "of"...
             named = plan.relevance_of(phrase.entry) > 0 and answer_like
             if phrase.whole or phrase.n_words > 1 or named:
                 return phrase, match.similarity
+        return self._offered_option(span_words, prons) if answer_like else None
+
+    def _offered_option(
+        self, span_words: list[str], prons: tuple[Phones, ...]
+    ) -> tuple[IndexedPhrase, float] | None:
+        """After "Meg Jones or Meg Bauer?", an unknown word that makes up the answer is most
+        likely one of the two: the option it sounds closest to, if clearly closer than the
+        other options. A choice among a few, so it needs less likeness than a catalog search."""
+        scored = sorted(
+            ((similarity(prons, p.prons), p) for p in self._offered if _fits(span_words, p)),
+            key=lambda pair: (pair[0], pair[1].whole),
+            reverse=True,
+        )
+        if not scored:
+            return None
+        best_score, best = scored[0]
+        rival = max((s for s, p in scored if p.entry != best.entry), default=0.0)
+        options = self.options
+        if (
+            best_score >= options.offered_respell_similarity
+            and best_score - rival >= options.offered_respell_margin
+        ):
+            return best, best_score
         return None
 
 
@@ -366,6 +396,11 @@ def catalog_phrases_in(hyp_words: list[str], index: PhoneticIndex) -> set[str]:
             if index.exact(run):
                 found.add(run)
     return found
+
+
+def _fits(span_words: list[str], phrase: IndexedPhrase) -> bool:
+    """Whether a run of ``span_words`` could be ``phrase`` misheard (word counts about match)."""
+    return phrase.n_words <= len(span_words) + 2 and len(span_words) <= phrase.n_words + 1
 
 
 def _prefer_whole(phrases: list[IndexedPhrase]) -> IndexedPhrase:
