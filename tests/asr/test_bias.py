@@ -199,6 +199,16 @@ def test_an_unknown_word_answering_the_question_takes_the_closest_offered_option
         text, matches = biaser.canonicalize(heard)
         assert [m.phrase for m in matches] == ["Kaczmarek"], heard
         assert "Kaczmarek" in text and matches[0].respelled_from is not None
+    # A name already spelled right keeps the answer's frame ("The one with ...").
+    amara = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Amara Raghunathan or Amara Jones?"}],
+            "catalogs": {"contacts": ["Amara Raghunathan", "Amara Jones"]},
+        }
+    )
+    text, matches = _biaser(amara).canonicalize("The one with Raghunathan.")
+    assert text == "The one with Raghunathan."
+    assert [(m.phrase, m.respelled_from) for m in matches] == [("Raghunathan", None)]
 
 
 def test_offered_options_are_not_forced_outside_an_answer_or_onto_unlike_words() -> None:

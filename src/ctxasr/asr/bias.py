@@ -335,6 +335,8 @@ class ContextBiaser:
         """After "Meg Jones or Meg Bauer?", an unknown word that makes up the answer is most
         likely one of the two: the option it sounds closest to, if clearly closer than the
         other options. A choice among a few, so it needs less likeness than a catalog search."""
+        if span_words[0] in ANSWER_FILLERS or span_words[-1] in ANSWER_FILLERS:
+            return None  # "one with Raghunathan": the answer's frame is not part of the name
         scored = sorted(
             ((similarity(prons, p.prons), p) for p in self._offered if _fits(span_words, p)),
             key=lambda pair: (pair[0], pair[1].whole),
