@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property
 
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context.index import ANSWER_FILLERS, STOPWORDS, IndexedPhrase, PhoneticIndex
@@ -108,9 +109,12 @@ class ContextBiaser:
         self.pronouncer = pronouncer
         self.options = options
         self._turns = [words(text) for text in plan.turn_texts]
-        self._offered = tuple(
-            p for p in plan.index.phrases if plan.relevance_of(p.entry) >= NAMED_IN_LAST_TURN
-        )
+
+    @cached_property
+    def _offered(self) -> tuple[IndexedPhrase, ...]:
+        """The phrases of the entries the assistant just named (looked up only when needed)."""
+        index, plan = self.plan.index, self.plan
+        return tuple(p for p in index.phrases if plan.relevance_of(p.entry) >= NAMED_IN_LAST_TURN)
 
     # -- 1. rescoring ----------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from ctxasr.context.index import STOPWORDS, PhoneticIndex
 from ctxasr.context.model import DialogueContext
@@ -82,8 +83,9 @@ class ContextPlan:
     def relevance_of(self, entry: str) -> float:
         return self._relevance.get(entry, 0.0)
 
-    @property
+    @cached_property
     def _relevance(self) -> Mapping[str, float]:
+        # Built once per plan: the guard asks per catalog phrase, and catalogs reach 5,000.
         return {p.text: p.relevance for p in self.ranked}
 
 
