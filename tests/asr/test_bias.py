@@ -22,10 +22,12 @@ CONTEXT = DialogueContext.from_json(
 )
 
 
-def _biaser(context: DialogueContext = CONTEXT) -> ContextBiaser:
+def _biaser(
+    context: DialogueContext = CONTEXT, options: BiasOptions | None = None
+) -> ContextBiaser:
     index = PhoneticIndex(context.catalogs, PRONOUNCER)
     plan = build_plan(context, lambda t: list(range(len(t.split()))), index)
-    return ContextBiaser(plan, PRONOUNCER, BiasOptions())
+    return ContextBiaser(plan, PRONOUNCER, options or BiasOptions())
 
 
 def _decoded(*pairs: tuple[str, float], no_speech: float = 0.01) -> Decoded:
@@ -82,11 +84,16 @@ def test_guard_protects_words_the_unbiased_nbest_agrees_on() -> None:
             "catalogs": {"contacts": ["Meg Jones", "Meg Bauer"]},
         }
     )
-    merged = _biaser(not_offered).merge(unbiased, chosen, biased)
+    # "Mate" sounds 0.53 like "Meg": below a bar of 0.6 for confident words, above 0.5.
+    strict = BiasOptions(protected_similarity=0.6, named_protected_similarity=0.5)
+    merged = _biaser(not_offered, strict).merge(unbiased, chosen, biased)
     assert merged.text == "Mate Bauer."
     assert "confident words" in merged.reason
     # The assistant just offered "Meg Bauer": an expected answer needs less evidence.
-    assert _biaser().merge(unbiased, chosen, biased).text == "Meg Bauer."
+    assert _biaser(options=strict).merge(unbiased, chosen, biased).text == "Meg Bauer."
+    # Without n-best agreement the same words are not protected.
+    unsure = _decoded(("Mate Bauer.", -0.4), ("May Bauer.", -0.5), ("Made Bauer.", -0.6))
+    assert _biaser(not_offered, strict).merge(unsure, chosen, biased).text == "Meg Bauer."
 
 
 def test_repeating_an_offered_option_is_not_echo() -> None:
@@ -107,6 +114,12 @@ def test_guard_allows_a_surname_only_as_a_short_answer() -> None:
         _decoded(("Bauer.", -0.1)),
     )
     assert merged.text == "Bauer."
+    merged = biaser.merge(
+        _decoded(("Just the power.", -0.3), ("Just the tower.", -0.4)),
+        Hypothesis("Just the Bauer.", -0.1),
+        _decoded(("Just the Bauer.", -0.1)),
+    )
+    assert merged.text == "Just the Bauer."  # "just", like "the one with", frames an answer
 
 
 def test_guard_refuses_words_that_do_not_sound_alike_or_are_not_in_a_catalog() -> None:

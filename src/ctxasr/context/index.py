@@ -78,6 +78,8 @@ ANSWER_FILLERS = STOPWORDS | frozenset(
         "her",
         "them",
         "call",
+        "just",
+        "but",
     ]
 )
 _PREFILTER_LIMIT = 8
