@@ -7,10 +7,14 @@ Three steps, each a small pure function:
 2. ``merge``: the guard. Start from the unbiased words; take a differing span from the biased
    hypothesis only when it names a catalog phrase, sounds like the unbiased words it replaces,
    and the biased decoder preferred it over any biased reading that kept those words.
-3. ``canonicalize``: rewrite spans that *sound* like a catalog phrase to the catalog's spelling:
+3. ``alternatives`` and ``pick``: the spell check. Catalog phrases that sound like a span of the
+   merged text are spelled into it, the decoder scores each reading by teacher forcing (with the
+   context prompt), and the best replaces the text when the decoder believes it more. A beam
+   search drops a rare name after its first unlikely token; scored whole, the name often wins.
+4. ``canonicalize``: rewrite spans that *sound* like a catalog phrase to the catalog's spelling:
    homophones of whole entries ("Alpha" → "Alfa"), and spellings the lexicon does not know
    ("Shavon Okafor" → "Siobhan Okafor"). Real words are never respelled into a different-sounding
-   entry ("power" stays "power"); only the decoder's own evidence (step 2) can do that.
+   entry ("power" stays "power"); only the decoder's own evidence (steps 2-3) can do that.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from ctxasr.context.phonetics import Phones, Pronouncer, similarity
 from ctxasr.context.plan import NAMED_IN_LAST_TURN, SHARES_WORDS_WITH_LAST_TURN, ContextPlan
 from ctxasr.errors import ConfigError
 from ctxasr.text import contains_phrase, normalize, words
+
+_ALTERNATIVES_PER_SPAN = 5  # sound-alike catalog phrases tried for each span of the text
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,16 @@ class BiasOptions:
     # Guard: a part of an entry (a surname alone) only stands in a short answer: at an edge,
     # with at most this many other words, all of them answer fillers ("the one with", "please").
     part_answer_words: int = 3
+    # Spell check: at most this many readings with a sound-alike catalog phrase (at least
+    # transplant_similarity alike) are scored. One wins when its log-probability (nats, summed
+    # over the reading) beats the current text's by more than alternative_margin; the options
+    # the assistant just named get named_prior nats of head start, being expected answers.
+    max_alternatives: int = 8
+    alternative_margin: float = 0.0
+    named_prior: float = 1.0
+    # ... but a dictionary word is never respelled into a part of an entry that sounds at least
+    # this much like it ("martial" -> "Marshall"): the audio cannot tell them apart.
+    homophone_similarity: float = 0.9
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
     # ... or, in a short answer to "X or Y?", to the offered option they sound closest to, when
@@ -73,11 +89,14 @@ class BiasOptions:
             "protected_similarity",
             "named_transplant_similarity",
             "named_protected_similarity",
+            "homophone_similarity",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"BiasOptions.{name} must lie in [0, 1]")
         if self.echo_ngram < 2 or self.max_extra_words < 0:
             raise ConfigError("echo_ngram must be >= 2 and max_extra_words >= 0")
+        if self.max_alternatives < 0 or self.named_prior < 0:
+            raise ConfigError("max_alternatives and named_prior must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,17 @@ class EntityMatch:
     end: int
     score: float  # 1.0 for an exact match, else the phonetic similarity
     respelled_from: str | None = None  # what the decoder had written, when respelled
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A reading of the window with one span respelled as a catalog phrase."""
+
+    text: str
+    heard: str  # the words of the text it replaces
+    phrase: IndexedPhrase
+    similarity: float  # how alike the phrase and the heard words sound
+    named: bool  # an option the assistant just named
 
 
 @dataclass(frozen=True)
@@ -276,7 +306,97 @@ class ContextBiaser:
                     best, heard = sound, run
         return best, heard
 
-    # -- 3. canonicalisation ---------------------------------------------------------------
+    # -- 3. the spell check ----------------------------------------------------------------
+
+    def alternatives(self, text: str, unbiased: Decoded) -> list[Alternative]:
+        """Readings of ``text`` with a span respelled as a catalog phrase it sounds like, for
+        the decoder to score; named options and the most alike first."""
+        if self.options.max_alternatives == 0:
+            return []
+        tokens = text.split()
+        norm = [normalize(t) for t in tokens]
+        present = catalog_phrases_in(words(text), self.plan.index)
+        nbest = [words(h.text) for h in unbiased.hypotheses]
+        found: dict[str, Alternative] = {}
+        for size in range(1, min(self.plan.index.max_words + 1, len(tokens)) + 1):
+            for start in range(len(tokens) - size + 1):
+                for alternative in self._alternatives_at(tokens, norm, (start, start + size)):
+                    if self._allowed(alternative, present, nbest):
+                        found.setdefault(alternative.text, alternative)
+        ranked = sorted(found.values(), key=lambda a: (a.named, a.similarity), reverse=True)
+        return ranked[: self.options.max_alternatives]
+
+    def _alternatives_at(
+        self, tokens: list[str], norm: list[str], at: tuple[int, int]
+    ) -> list[Alternative]:
+        span = norm[at[0] : at[1]]
+        if not all(span):
+            return []  # a lone punctuation mark: not a word to respell
+        prons = self.pronouncer.phrase(" ".join(span))
+        found = []
+        for match in self.plan.index.nearest(prons, limit=_ALTERNATIVES_PER_SPAN):
+            phrase = match.phrase
+            if not phrase.n_words <= len(span) + 2 or not len(span) <= phrase.n_words + 2:
+                continue
+            respelled = _keep_punctuation(tokens[at[0] : at[1]], phrase.text)
+            text = " ".join([*tokens[: at[0]], respelled, *tokens[at[1] :]])
+            named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
+            found.append(Alternative(text, " ".join(span), phrase, match.similarity, named))
+        return found
+
+    def _allowed(self, alt: Alternative, present: set[str], nbest: list[list[str]]) -> bool:
+        """The guard's rules, applied before the decoder is asked."""
+        options, heard = self.options, alt.heard.split()
+        phrase_words = words(alt.phrase.text)
+        if normalize(alt.phrase.text) in present or set(heard) & set(phrase_words):
+            return False  # already in the text, or a respelling of words it already has
+        if alt.similarity < (
+            options.named_transplant_similarity if alt.named else options.transplant_similarity
+        ):
+            return False
+        lexical = all(self.pronouncer.in_lexicon(w) for w in heard if not w.isdigit())
+        if lexical and not alt.phrase.whole and alt.similarity >= options.homophone_similarity:
+            return False
+        if not alt.phrase.whole and not self._is_answer(*_located(alt)):
+            return False
+        if not self._rest_sounds_alike(heard, phrase_words):
+            return False
+        named, plain = options.named_protected_similarity, options.protected_similarity
+        protected = named if alt.named else plain
+        return not (self._protected(heard, nbest) and alt.similarity < protected)
+
+    def _rest_sounds_alike(self, heard: list[str], phrase_words: list[str]) -> bool:
+        """When a word of the phrase is a homophone of a heard dictionary word ("Linh Marshall"
+        for "play a martial"), that word is no evidence: the rest must sound alike on its own,
+        beyond chance (protected_similarity)."""
+        bar = self.options.homophone_similarity
+        for p_word in phrase_words:
+            for h_word in heard:
+                if not self.pronouncer.in_lexicon(h_word):
+                    continue
+                if similarity(self.pronouncer.phrase(p_word), self.pronouncer.phrase(h_word)) < bar:
+                    continue
+                rest_p = " ".join(w for w in phrase_words if w != p_word)
+                rest_h = " ".join(w for w in heard if w != h_word)
+                if not rest_p:
+                    return True  # the phrase is that homophone: the homophone rule judges it
+                alike = similarity(self.pronouncer.phrase(rest_p), self.pronouncer.phrase(rest_h))
+                return bool(rest_h) and alike >= self.options.protected_similarity
+        return True
+
+    def pick(
+        self, current: float, alternatives: list[Alternative], scores: list[float]
+    ) -> Alternative | None:
+        """The alternative the decoder believes more than the current reading (log-probs
+        ``scores`` against ``current``), if any."""
+        best, best_gain = None, self.options.alternative_margin
+        for alternative, score in zip(alternatives, scores, strict=True):
+            gain = score - current + (self.options.named_prior if alternative.named else 0.0)
+            if gain > best_gain:
+                best, best_gain = alternative, gain
+        return best
+
+    # -- 4. canonicalisation ---------------------------------------------------------------
 
     def canonicalize(self, text: str) -> tuple[str, tuple[EntityMatch, ...]]:
         """Respell spans that sound like catalog phrases; report every catalog phrase found."""
@@ -405,6 +525,16 @@ def catalog_phrases_in(hyp_words: list[str], index: PhoneticIndex) -> set[str]:
             if index.exact(run):
                 found.add(run)
     return found
+
+
+def _located(alt: Alternative) -> tuple[list[str], tuple[int, int]]:
+    """The alternative's words, and where its catalog phrase stands in them."""
+    tokens = words(alt.text)
+    phrase = words(alt.phrase.text)
+    for start in range(len(tokens) - len(phrase) + 1):
+        if tokens[start : start + len(phrase)] == phrase:
+            return tokens, (start, start + len(phrase))
+    return tokens, (0, len(tokens))
 
 
 def _fits(span_words: list[str], phrase: IndexedPhrase) -> bool:

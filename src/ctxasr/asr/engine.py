@@ -184,6 +184,17 @@ class WhisperEngine:
         hypotheses = tuple(Hypothesis(self._text(h.tokens), h.score) for h in found)
         return Decoded(hypotheses, 0.0)
 
+    def score(
+        self, chunk: EncodedChunk, prompt_tokens: Sequence[int], texts: Sequence[str]
+    ) -> list[float]:
+        """How much the decoder, given ``prompt_tokens``, believes each of ``texts`` is what
+        the window says: summed log-probability of its tokens and the end token (teacher
+        forcing in the PyTorch decoder; CTranslate2 cannot score a given reading)."""
+        prefix = self._prefix(DecodeOptions(), prompt_tokens)
+        readings = [[*self.tokenize(" " + text.strip()), self.tokenizer.eot] for text in texts]
+        encoder_output = np.asarray(chunk.encoder_output)
+        return self.torch_decoder().score(encoder_output, prefix, readings)
+
     def torch_decoder(self) -> TorchWhisperDecoder:
         """The PyTorch twin of the decoder, loaded on first use."""
         with self._torch_lock:

@@ -72,6 +72,7 @@ class StageTimings:
     unbiased_decode_ms: float = 0.0
     biased_decode_ms: float = 0.0
     bias_ms: float = 0.0
+    spell_check_ms: float = 0.0  # scoring catalog respellings by teacher forcing
     total_ms: float = 0.0
 
 
@@ -145,6 +146,7 @@ class Recognizer:
             unbiased_decode_ms=run.unbiased_ms,
             biased_decode_ms=run.biased_ms,
             bias_ms=run.bias_ms,
+            spell_check_ms=run.check_ms,
             total_ms=_ms_since(started),
         )
         return run.result(timings)
@@ -183,7 +185,7 @@ class _Run:
         self.unbiased_texts: list[str] = []
         self.biased_texts: list[str] = []
         self.reasons: list[str] = []
-        self.encode_ms = self.unbiased_ms = self.biased_ms = self.bias_ms = 0.0
+        self.encode_ms = self.unbiased_ms = self.biased_ms = self.bias_ms = self.check_ms = 0.0
 
     def windows(self, samples: Audio) -> None:
         start = time.perf_counter()
@@ -207,16 +209,44 @@ class _Run:
             biased = self._biased(chunk, plan)
             self.biased_ms += _ms_since(start)
             start = time.perf_counter()
-            chosen = self.biaser.choose(biased, unbiased.best)
-            self.biased_texts.append(chosen.text if chosen else biased.best.text)
-            if chosen is None:
-                self.texts.append(unbiased.best.text)
-                self.reasons.append("biased reading rejected (echo or hallucination)")
-            else:
-                merged = self.biaser.merge(unbiased, chosen, biased)
-                self.texts.append(merged.text)
-                self.reasons.append(merged.reason)
+            text, reason = self._guarded(self.biaser, unbiased, biased)
             self.bias_ms += _ms_since(start)
+            start = time.perf_counter()
+            text, reason = self._spell_checked(self.biaser, chunk, plan, unbiased, (text, reason))
+            self.check_ms += _ms_since(start)
+            self.texts.append(text)
+            self.reasons.append(reason)
+
+    def _guarded(
+        self, biaser: ContextBiaser, unbiased: Decoded, biased: Decoded
+    ) -> tuple[str, str]:
+        """The window's text after rescoring and the guard, and why."""
+        chosen = biaser.choose(biased, unbiased.best)
+        self.biased_texts.append(chosen.text if chosen else biased.best.text)
+        if chosen is None:
+            return unbiased.best.text, "biased reading rejected (echo or hallucination)"
+        merged = biaser.merge(unbiased, chosen, biased)
+        return merged.text, merged.reason
+
+    def _spell_checked(
+        self,
+        biaser: ContextBiaser,
+        chunk: EncodedChunk,
+        plan: ContextPlan,
+        unbiased: Decoded,
+        guarded: tuple[str, str],
+    ) -> tuple[str, str]:
+        """The guarded text, or the reading with a catalog phrase the decoder believes more."""
+        text = guarded[0]
+        alternatives = biaser.alternatives(text, unbiased)
+        if not alternatives:
+            return guarded
+        readings = [text, *(a.text for a in alternatives)]
+        current, *scores = self.engine.score(chunk, plan.prompt_tokens, readings)
+        picked = biaser.pick(current, alternatives, scores)
+        if picked is None:
+            return guarded
+        return picked.text, f"catalog phrase preferred by the decoder ({picked.phrase.text})"
 
     def _biased(self, chunk: EncodedChunk, plan: ContextPlan) -> Decoded:
         if self.trie_options is None:

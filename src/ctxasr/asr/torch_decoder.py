@@ -160,6 +160,17 @@ class TorchWhisperDecoder:
     ) -> tuple[Any, list[tuple[Any, Any]]]:
         """Log-probabilities of the next token after ``tokens`` ([beams, n], at ``offset``),
         and the grown self-attention cache."""
+        hidden, new_cache = self._layers(tokens, offset, cache, cross)
+        return self._logprobs(hidden[:, -1]), new_cache
+
+    def _logprobs(self, hidden: Any) -> Any:
+        last = self._norm(hidden, "layer_norm")
+        return self.torch.nn.functional.log_softmax(self.linears["output"](last), dim=-1)
+
+    def _layers(
+        self, tokens: Any, offset: int, cache: list[tuple[Any, Any]] | None, cross: list[Any]
+    ) -> tuple[Any, list[tuple[Any, Any]]]:
+        """The last layer's hidden states at every position of ``tokens``, and the cache."""
         functional = self.torch.nn.functional
         x = self.embedding[tokens] + self.positions[offset : offset + tokens.shape[1]]
         new_cache = []
@@ -191,8 +202,40 @@ class TorchWhisperDecoder:
             x = x + self.linears[f"{name}/ffn/linear_1"](
                 functional.gelu(self.linears[f"{name}/ffn/linear_0"](h))
             )
-        last = self._norm(x[:, -1], "layer_norm")
-        return functional.log_softmax(self.linears["output"](last), dim=-1), new_cache
+        return x, new_cache
+
+    # -- teacher forcing ----------------------------------------------------------------
+
+    def score(
+        self,
+        encoder_output: np.ndarray,
+        prefix: Sequence[int],  # prompt and start-of-transcript tokens
+        texts: Sequence[Sequence[int]],  # each a full reading, its end token included
+    ) -> list[float]:
+        """The model's log-probability of each token sequence after ``prefix`` (summed): how
+        much it believes each reading of the audio. The prefix is run once for all."""
+        torch = self.torch
+        if not texts or any(not t for t in texts):
+            raise ValueError("every reading to score needs at least one token")
+        with torch.inference_mode():
+            cross = self.cross_keys(encoder_output)
+            first, cache = self.forward(torch.tensor([list(prefix)]), 0, None, cross)
+            totals = [float(first[0, t[0]]) for t in texts]
+            width = max(len(t) for t in texts) - 1
+            if width == 0:
+                return totals
+            # Pad with the end token: a causal decoder never looks at what follows a reading.
+            rows = [list(t[:-1]) + [self.special.eot] * (width - len(t) + 1) for t in texts]
+            grown = [
+                (k.expand(len(rows), -1, -1, -1), v.expand(len(rows), -1, -1, -1)) for k, v in cache
+            ]
+            hidden, _ = self._layers(torch.tensor(rows), len(prefix), grown, cross)
+            logprobs = self._logprobs(hidden)
+            for row, tokens in enumerate(texts):
+                later = torch.tensor(list(tokens[1:]), dtype=torch.long)
+                picked = logprobs[row, : len(later)].gather(1, later[:, None])
+                totals[row] += float(picked.sum())
+            return totals
 
     # -- the search ---------------------------------------------------------------------
 
