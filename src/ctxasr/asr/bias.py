@@ -316,15 +316,28 @@ class ContextBiaser:
         tokens = text.split()
         norm = [normalize(t) for t in tokens]
         present = catalog_phrases_in(words(text), self.plan.index)
+        recognised = self._whole_entry_tokens(norm)
         nbest = [words(h.text) for h in unbiased.hypotheses]
         found: dict[str, Alternative] = {}
         for size in range(1, min(self.plan.index.max_words + 1, len(tokens)) + 1):
             for start in range(len(tokens) - size + 1):
+                if recognised.intersection(range(start, start + size)):
+                    continue  # a whole entry already stands there: not a mishearing to repair
                 for alternative in self._alternatives_at(tokens, norm, (start, start + size)):
                     if self._allowed(alternative, present, nbest):
                         found.setdefault(alternative.text, alternative)
         ranked = sorted(found.values(), key=lambda a: (a.named, a.similarity), reverse=True)
         return ranked[: self.options.max_alternatives]
+
+    def _whole_entry_tokens(self, norm: list[str]) -> set[int]:
+        """Indexes of the tokens that spell a whole catalog entry."""
+        index, covered = self.plan.index, set[int]()
+        for size in range(1, min(index.max_words, len(norm)) + 1):
+            for start in range(len(norm) - size + 1):
+                run = " ".join(w for w in norm[start : start + size] if w)
+                if run and any(p.whole for p in index.exact(run)):
+                    covered.update(range(start, start + size))
+        return covered
 
     def _alternatives_at(
         self, tokens: list[str], norm: list[str], at: tuple[int, int]
@@ -348,8 +361,8 @@ class ContextBiaser:
         """The guard's rules, applied before the decoder is asked."""
         options, heard = self.options, alt.heard.split()
         phrase_words = words(alt.phrase.text)
-        if normalize(alt.phrase.text) in present or set(heard) & set(phrase_words):
-            return False  # already in the text, or a respelling of words it already has
+        if normalize(alt.phrase.text) in present or not _aligned(heard, phrase_words):
+            return False  # already in the text, or it would drop or move words it has
         if alt.similarity < (
             options.named_transplant_similarity if alt.named else options.transplant_similarity
         ):
@@ -525,6 +538,16 @@ def catalog_phrases_in(hyp_words: list[str], index: PhoneticIndex) -> set[str]:
             if index.exact(run):
                 found.add(run)
     return found
+
+
+def _aligned(heard: list[str], phrase: list[str]) -> bool:
+    """Words the heard span shares with the phrase must stand where the phrase has them
+    ("pork Scots" -> "Porch Sconce" is fine, "open Invisibilia" -> "Invisibilia" is not)."""
+    if not set(heard) & set(phrase):
+        return True
+    return len(heard) == len(phrase) and all(
+        h == p for h, p in zip(heard, phrase, strict=True) if h in phrase or p in heard
+    )
 
 
 def _located(alt: Alternative) -> tuple[list[str], tuple[int, int]]:

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from ctxasr.asr.audio import SAMPLE_RATE, Audio
-from ctxasr.asr.models import DEFAULT_MODEL, resolve_model
+from ctxasr.asr.models import DEFAULT_MODEL, ModelError, resolve_model
 from ctxasr.asr.torch_decoder import (
+    PrefixState,
     SpecialTokens,
     StepBias,
     TorchWhisperDecoder,
@@ -184,16 +185,11 @@ class WhisperEngine:
         hypotheses = tuple(Hypothesis(self._text(h.tokens), h.score) for h in found)
         return Decoded(hypotheses, 0.0)
 
-    def score(
-        self, chunk: EncodedChunk, prompt_tokens: Sequence[int], texts: Sequence[str]
-    ) -> list[float]:
-        """How much the decoder, given ``prompt_tokens``, believes each of ``texts`` is what
-        the window says: summed log-probability of its tokens and the end token (teacher
-        forcing in the PyTorch decoder; CTranslate2 cannot score a given reading)."""
+    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ReadingScorer:
+        """A scorer of whole readings of ``chunk`` given ``prompt_tokens``; it starts its work
+        at once on a background thread, so that work overlaps whatever the caller does next."""
         prefix = self._prefix(DecodeOptions(), prompt_tokens)
-        readings = [[*self.tokenize(" " + text.strip()), self.tokenizer.eot] for text in texts]
-        encoder_output = np.asarray(chunk.encoder_output)
-        return self.torch_decoder().score(encoder_output, prefix, readings)
+        return ReadingScorer(self, np.asarray(chunk.encoder_output), prefix)
 
     def torch_decoder(self) -> TorchWhisperDecoder:
         """The PyTorch twin of the decoder, loaded on first use."""
@@ -232,3 +228,36 @@ class WhisperEngine:
             hotwords=hotwords or None,
         )
         return " ".join(segment.text.strip() for segment in segments).strip()
+
+
+class ReadingScorer:
+    """How much the decoder, given a prompt, believes each of several readings of one window:
+    the summed log-probability of its tokens and the end token (teacher forcing in the PyTorch
+    decoder; CTranslate2 cannot score a given reading). The prompt's pass over the window runs
+    on a background thread from construction, alongside the biased beam search."""
+
+    def __init__(self, engine: WhisperEngine, encoder_output: np.ndarray, prefix: list[int]):
+        self._engine = engine
+        self._state: PrefixState | None = None
+        self._error: Exception | None = None
+        self._thread = threading.Thread(
+            target=self._prepare, args=(encoder_output, prefix), daemon=True
+        )
+        self._thread.start()
+
+    def _prepare(self, encoder_output: np.ndarray, prefix: list[int]) -> None:
+        try:
+            self._state = self._engine.torch_decoder().prefix_state(encoder_output, prefix)
+        except Exception as exc:
+            self._error = exc
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        self._thread.join()
+        if self._error is not None:
+            raise ModelError(f"cannot score readings: {self._error}") from self._error
+        if self._state is None:
+            raise ModelError("cannot score readings: the decoder state is missing")
+        engine = self._engine
+        eot = engine.tokenizer.eot
+        readings = [[*engine.tokenize(" " + text.strip()), eot] for text in texts]
+        return engine.torch_decoder().score(self._state, readings)

@@ -19,7 +19,15 @@ import numpy as np
 
 from ctxasr.asr.audio import Audio, AudioSource, load_audio
 from ctxasr.asr.bias import BiasOptions, ContextBiaser, EntityMatch, is_silence
-from ctxasr.asr.engine import Decoded, DecodeOptions, EncodedChunk, EngineOptions, WhisperEngine
+from ctxasr.asr.engine import (
+    Decoded,
+    DecodeOptions,
+    EncodedChunk,
+    EngineOptions,
+    ReadingScorer,
+    WhisperEngine,
+)
+from ctxasr.asr.models import ModelError
 from ctxasr.asr.trie import PhraseTrie, TrieOptions
 from ctxasr.context.index import PhoneticIndex, phrases_of
 from ctxasr.context.model import Catalog, DialogueContext
@@ -205,15 +213,17 @@ class _Run:
             start = time.perf_counter()
             plan = self._refocused(self.plan, unbiased)
             self.bias_ms += _ms_since(start)
+            scorer = self._scorer(chunk, plan)  # works alongside the biased pass
             start = time.perf_counter()
             biased = self._biased(chunk, plan)
             self.biased_ms += _ms_since(start)
             start = time.perf_counter()
             text, reason = self._guarded(self.biaser, unbiased, biased)
             self.bias_ms += _ms_since(start)
-            start = time.perf_counter()
-            text, reason = self._spell_checked(self.biaser, chunk, plan, unbiased, (text, reason))
-            self.check_ms += _ms_since(start)
+            if scorer is not None:
+                start = time.perf_counter()
+                text, reason = self._spell_checked(self.biaser, scorer, unbiased, (text, reason))
+                self.check_ms += _ms_since(start)
             self.texts.append(text)
             self.reasons.append(reason)
 
@@ -228,21 +238,26 @@ class _Run:
         merged = biaser.merge(unbiased, chosen, biased)
         return merged.text, merged.reason
 
+    def _scorer(self, chunk: EncodedChunk, plan: ContextPlan) -> ReadingScorer | None:
+        if self.bias_options.max_alternatives == 0:
+            return None
+        return self.engine.reading_scorer(chunk, plan.prompt_tokens)
+
+    @staticmethod
     def _spell_checked(
-        self,
-        biaser: ContextBiaser,
-        chunk: EncodedChunk,
-        plan: ContextPlan,
-        unbiased: Decoded,
-        guarded: tuple[str, str],
+        biaser: ContextBiaser, scorer: ReadingScorer, unbiased: Decoded, guarded: tuple[str, str]
     ) -> tuple[str, str]:
-        """The guarded text, or the reading with a catalog phrase the decoder believes more."""
+        """The guarded text, or the reading with a catalog phrase the decoder believes more.
+        Best effort: if the scoring fails, the guarded text stands."""
         text = guarded[0]
         alternatives = biaser.alternatives(text, unbiased)
         if not alternatives:
             return guarded
-        readings = [text, *(a.text for a in alternatives)]
-        current, *scores = self.engine.score(chunk, plan.prompt_tokens, readings)
+        try:
+            current, *scores = scorer.score([text, *(a.text for a in alternatives)])
+        except ModelError:
+            logger.warning("spell check skipped", exc_info=True)
+            return guarded
         picked = biaser.pick(current, alternatives, scores)
         if picked is None:
             return guarded

@@ -95,6 +95,16 @@ class TokenHypothesis:
 
 
 @dataclass(frozen=True)
+class PrefixState:
+    """The decoder after a prefix, over one window (read-only once built)."""
+
+    cross: list[Any]  # per layer, cross-attention keys and values
+    cache: list[tuple[Any, Any]]  # per layer, self-attention keys and values of the prefix
+    first: Any  # log-probabilities of the first token after the prefix
+    offset: int  # the prefix length
+
+
+@dataclass(frozen=True)
 class SpecialTokens:
     eot: int
     suppress: tuple[int, ...]  # never generated (the model's config.json ``suppress_ids``)
@@ -206,30 +216,31 @@ class TorchWhisperDecoder:
 
     # -- teacher forcing ----------------------------------------------------------------
 
-    def score(
-        self,
-        encoder_output: np.ndarray,
-        prefix: Sequence[int],  # prompt and start-of-transcript tokens
-        texts: Sequence[Sequence[int]],  # each a full reading, its end token included
-    ) -> list[float]:
-        """The model's log-probability of each token sequence after ``prefix`` (summed): how
-        much it believes each reading of the audio. The prefix is run once for all."""
+    def prefix_state(self, encoder_output: np.ndarray, prefix: Sequence[int]) -> PrefixState:
+        """The decoder's state after ``prefix`` (prompt and start-of-transcript tokens) over
+        one window: computed once, then any number of readings are scored from it."""
+        torch = self.torch
+        with torch.inference_mode():
+            cross = self.cross_keys(encoder_output)
+            first, cache = self.forward(torch.tensor([list(prefix)]), 0, None, cross)
+            return PrefixState(cross, cache, first[0], len(prefix))
+
+    def score(self, state: PrefixState, texts: Sequence[Sequence[int]]) -> list[float]:
+        """The model's log-probability (summed) of each token sequence after the prefix: how
+        much it believes each reading of the audio. Each reading ends with the end token."""
         torch = self.torch
         if not texts or any(not t for t in texts):
             raise ValueError("every reading to score needs at least one token")
         with torch.inference_mode():
-            cross = self.cross_keys(encoder_output)
-            first, cache = self.forward(torch.tensor([list(prefix)]), 0, None, cross)
-            totals = [float(first[0, t[0]]) for t in texts]
+            totals = [float(state.first[t[0]]) for t in texts]
             width = max(len(t) for t in texts) - 1
             if width == 0:
                 return totals
             # Pad with the end token: a causal decoder never looks at what follows a reading.
             rows = [list(t[:-1]) + [self.special.eot] * (width - len(t) + 1) for t in texts]
-            grown = [
-                (k.expand(len(rows), -1, -1, -1), v.expand(len(rows), -1, -1, -1)) for k, v in cache
-            ]
-            hidden, _ = self._layers(torch.tensor(rows), len(prefix), grown, cross)
+            n = len(rows)
+            cache = [(k.expand(n, -1, -1, -1), v.expand(n, -1, -1, -1)) for k, v in state.cache]
+            hidden, _ = self._layers(torch.tensor(rows), state.offset, cache, state.cross)
             logprobs = self._logprobs(hidden)
             for row, tokens in enumerate(texts):
                 later = torch.tensor(list(tokens[1:]), dtype=torch.long)
