@@ -6,6 +6,7 @@ from ctxasr.asr.bias import BiasOptions, ContextBiaser, is_silence
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context import DialogueContext, Pronouncer, build_plan
 from ctxasr.context.index import PhoneticIndex
+from ctxasr.errors import ConfigError
 
 PRONOUNCER = Pronouncer()
 CONTEXT = DialogueContext.from_json(
@@ -238,3 +239,78 @@ def test_offered_options_are_not_forced_outside_an_answer_or_onto_unlike_words()
         {"turns": [], "catalogs": {"contacts": ["Mei Kaczmarek", "Mei Schmidt"]}}
     )
     assert _biaser(plain).canonicalize("The one with Gatmaris.")[1] == ()
+
+
+# -- the spell check ---------------------------------------------------------------------
+
+SPELL_CONTEXT = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Leila Marshall or Linh Marshall?"}],
+        "catalogs": {
+            "contacts": ["Leila Marshall", "Linh Marshall", "Siobhan Okafor"],
+            "devices": ["Nursery Nightlight", "Porch Sconce"],
+        },
+    }
+)
+NBEST_UNSURE = _decoded(("x", -1.0))  # no n-best agreement: no word is protected
+
+
+def _alternatives(text: str, nbest: Decoded = NBEST_UNSURE) -> list[str]:
+    return [a.text for a in _biaser(SPELL_CONTEXT).alternatives(text, nbest)]
+
+
+def test_spell_check_proposes_sound_alike_catalog_phrases() -> None:
+    assert "Call Siobhan Okafor." in _alternatives("Call Shavon of a four.")
+    # A word the phrase shares must stand where the phrase has it.
+    porch = _alternatives("Turn on the porch scones.")
+    assert "Turn on the Porch Sconce." in porch
+    assert not any("porch Porch" in text for text in porch)
+    # ... and a shared word is no evidence: the rest must sound alike ("eye", "Nightlight").
+    assert not any("Nightlight" in text for text in _alternatives("Turn on the nursery eye."))
+
+
+def test_spell_check_leaves_recognised_entries_and_homophones_alone() -> None:
+    assert not any("Okafor" in t for t in _alternatives("Call Siobhan Okafor, please."))
+    # "Marshall" is no evidence for "martial", and "Linh" does not sound like "play a".
+    assert not any("Marshall" in t for t in _alternatives("Play a martial arts movie."))
+
+
+def test_spell_check_respects_protected_words_and_the_budget() -> None:
+    sure = _decoded(("Call to be committed.", -0.4), ("Call to be committed!", -0.5))
+    strict = BiasOptions(protected_similarity=0.9, named_protected_similarity=0.9)
+    biaser = _biaser(SPELL_CONTEXT, strict)
+    assert biaser.alternatives("Call to be committed.", sure) == []
+    assert (
+        _biaser(SPELL_CONTEXT, BiasOptions(max_alternatives=0)).alternatives(
+            "Call Shavon of a four.", NBEST_UNSURE
+        )
+        == []
+    )
+    capped = _biaser(SPELL_CONTEXT, BiasOptions(max_alternatives=2))
+    assert len(capped.alternatives("Call Shavon of a four.", NBEST_UNSURE)) <= 2
+
+
+def test_spell_check_takes_what_the_decoder_believes_more() -> None:
+    biaser = _biaser(SPELL_CONTEXT)
+    found = biaser.alternatives("Call Shavon of a four.", NBEST_UNSURE)
+    okafor = next(a for a in found if a.text == "Call Siobhan Okafor.")
+    others = [a for a in found if a is not okafor]
+    scores = [-9.0 if a is okafor else -20.0 for a in found]
+    assert biaser.pick(-10.0, found, scores) is okafor
+    assert biaser.pick(-8.0, found, scores) is None  # the decoder prefers what it wrote
+    # The options the assistant just named start with a prior (named_prior nats).
+    named = biaser.alternatives("Lena Marshall, please.", NBEST_UNSURE)
+    linh = next(a for a in named if a.phrase.text == "Linh Marshall")
+    assert linh.named
+    rest = [-30.0 if a is not linh else -10.5 for a in named]
+    assert biaser.pick(-10.0, named, rest) is linh
+    assert others  # more than one reading was on offer
+
+
+def test_spell_check_options_are_checked() -> None:
+    for bad in ({"max_alternatives": -1}, {"named_prior": -0.5}, {"homophone_similarity": 1.5}):
+        try:
+            BiasOptions(**bad)  # type: ignore[arg-type]
+        except ConfigError:
+            continue
+        raise AssertionError(f"accepted {bad}")

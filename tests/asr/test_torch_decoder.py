@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ctxasr.asr import Recognizer, load_audio
@@ -75,3 +76,38 @@ def test_recognizer_with_token_bias_answers_the_meg_question(speech: Speech) -> 
     assert normalize(bauer.text) == "bauer"
     power = recognizer.recognize(speech.wav("Turn the power off."), plan)
     assert normalize(power.text) == "turn the power off"
+
+
+def test_scoring_a_reading_gives_the_search_its_own_log_probability(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    """Teacher forcing (the spell check) and the beam search are the same model."""
+    engine = recognizer.engine
+    decoder = engine.torch_decoder()
+    (chunk,) = engine.encode(load_audio(speech.wav("Call Siobhan Okafor.")))
+    prefix = engine._prefix(DecodeOptions(), engine.tokenize(" Siobhan Okafor, Liam Okafor"))
+    encoder_output = np.asarray(chunk.encoder_output)
+    found = decoder.beam_search(encoder_output, prefix, None, beam_size=3, num_hypotheses=3)
+    eot = engine.tokenizer.eot
+    readings = [[*h.tokens, eot] for h in found]
+    state = decoder.prefix_state(encoder_output, prefix)
+    together = decoder.score(state, readings)  # sharing their common start
+    alone = [decoder.score(state, [r])[0] for r in readings]
+    # int8 dynamic quantisation scales activations per batch, so the batch a reading is run
+    # in moves its score a little (hundredths of a nat): far below any decision margin.
+    for hypothesis, joint, single in zip(found, together, alone, strict=True):
+        assert joint == pytest.approx(hypothesis.logprob, abs=0.1)
+        assert single == pytest.approx(hypothesis.logprob, abs=0.1)
+        assert joint == pytest.approx(single, abs=0.1)
+
+
+def test_the_scorer_prefers_the_words_that_were_said(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    engine = recognizer.engine
+    (chunk,) = engine.encode(load_audio(speech.wav("Turn the power off.")))
+    scorer = engine.reading_scorer(chunk, engine.tokenize(" Meg Jones or Meg Bauer?"))
+    said, other, unrelated = scorer.score(
+        ["Turn the power off.", "Turn the tower off.", "Call Siobhan Okafor."]
+    )
+    assert said > other > unrelated

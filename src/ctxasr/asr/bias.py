@@ -24,13 +24,22 @@ from difflib import SequenceMatcher
 from functools import cached_property
 
 from ctxasr.asr.engine import Decoded, Hypothesis
-from ctxasr.context.index import ANSWER_FILLERS, STOPWORDS, IndexedPhrase, PhoneticIndex
+from ctxasr.context.index import (
+    ANSWER_FILLERS,
+    STOPWORDS,
+    IndexedPhrase,
+    PhoneticIndex,
+    PhoneticMatch,
+)
 from ctxasr.context.phonetics import Phones, Pronouncer, similarity
 from ctxasr.context.plan import NAMED_IN_LAST_TURN, SHARES_WORDS_WITH_LAST_TURN, ContextPlan
 from ctxasr.errors import ConfigError
 from ctxasr.text import contains_phrase, normalize, words
 
 _ALTERNATIVES_PER_SPAN = 5  # sound-alike catalog phrases tried for each span of the text
+# A misheard name often breaks into more words ("Okafor" -> "of a four"): spans of the text
+# run up to this many words longer than the longest catalog phrase.
+_SPLIT_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,8 @@ class ContextBiaser:
         self.pronouncer = pronouncer
         self.options = options
         self._turns = [words(text) for text in plan.turn_texts]
+        # Span text -> the catalog phrases nearest in sound (filled by prepare and the check).
+        self._sounding: dict[str, list[PhoneticMatch]] = {}
 
     @cached_property
     def _offered(self) -> tuple[IndexedPhrase, ...]:
@@ -319,7 +330,7 @@ class ContextBiaser:
         recognised = self._whole_entry_tokens(norm)
         nbest = [words(h.text) for h in unbiased.hypotheses]
         found: dict[str, Alternative] = {}
-        for size in range(1, min(self.plan.index.max_words + 1, len(tokens)) + 1):
+        for size in range(1, min(self.plan.index.max_words + _SPLIT_WORDS, len(tokens)) + 1):
             for start in range(len(tokens) - size + 1):
                 if recognised.intersection(range(start, start + size)):
                     continue  # a whole entry already stands there: not a mishearing to repair
@@ -328,6 +339,25 @@ class ContextBiaser:
                         found.setdefault(alternative.text, alternative)
         ranked = sorted(found.values(), key=lambda a: (a.named, a.similarity), reverse=True)
         return ranked[: self.options.max_alternatives]
+
+    def prepare(self, text: str) -> None:
+        """Look up what each span of ``text`` sounds like in the catalogs ahead of the spell
+        check, which then finds ready the spans it shares with ``text``: run on the unbiased
+        reading while the biased pass decodes (a large catalog's search is the slow part)."""
+        norm = [normalize(t) for t in text.split()]
+        for size in range(1, min(self.plan.index.max_words + _SPLIT_WORDS, len(norm)) + 1):
+            for start in range(len(norm) - size + 1):
+                span = norm[start : start + size]
+                if all(span):
+                    self._sounding_like(" ".join(span))
+
+    def _sounding_like(self, span: str) -> list[PhoneticMatch]:
+        found = self._sounding.get(span)
+        if found is None:
+            prons = self.pronouncer.phrase(span)
+            found = self.plan.index.nearest(prons, limit=_ALTERNATIVES_PER_SPAN)
+            self._sounding[span] = found
+        return found
 
     def _whole_entry_tokens(self, norm: list[str]) -> set[int]:
         """Indexes of the tokens that spell a whole catalog entry."""
@@ -345,12 +375,13 @@ class ContextBiaser:
         span = norm[at[0] : at[1]]
         if not all(span):
             return []  # a lone punctuation mark: not a word to respell
-        prons = self.pronouncer.phrase(" ".join(span))
         found = []
-        for match in self.plan.index.nearest(prons, limit=_ALTERNATIVES_PER_SPAN):
+        for match in self._sounding_like(" ".join(span)):
             phrase = match.phrase
             if not phrase.n_words <= len(span) + 2 or not len(span) <= phrase.n_words + 2:
                 continue
+            if _doubles_a_neighbour(norm, at, words(phrase.text)):
+                continue  # "porch Porch Sconce": the span with its neighbour is the candidate
             respelled = _keep_punctuation(tokens[at[0] : at[1]], phrase.text)
             text = " ".join([*tokens[: at[0]], respelled, *tokens[at[1] :]])
             named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
@@ -538,6 +569,12 @@ def catalog_phrases_in(hyp_words: list[str], index: PhoneticIndex) -> set[str]:
             if index.exact(run):
                 found.add(run)
     return found
+
+
+def _doubles_a_neighbour(norm: list[str], at: tuple[int, int], phrase: list[str]) -> bool:
+    before = [w for w in norm[: at[0]] if w][-1:]
+    after = [w for w in norm[at[1] :] if w][:1]
+    return before == phrase[:1] or after == phrase[-1:]
 
 
 def _aligned(heard: list[str], phrase: list[str]) -> bool:

@@ -213,15 +213,17 @@ class _Run:
             start = time.perf_counter()
             plan = self._refocused(self.plan, unbiased)
             self.bias_ms += _ms_since(start)
-            scorer = self._scorer(chunk, plan)  # works alongside the biased pass
+            scorer = self._scorer(chunk, plan)  # both work alongside the biased pass
+            lookup = self._prepare(self.biaser, unbiased) if scorer is not None else None
             start = time.perf_counter()
             biased = self._biased(chunk, plan)
             self.biased_ms += _ms_since(start)
             start = time.perf_counter()
             text, reason = self._guarded(self.biaser, unbiased, biased)
             self.bias_ms += _ms_since(start)
-            if scorer is not None:
+            if scorer is not None and lookup is not None:
                 start = time.perf_counter()
+                lookup.join()
                 text, reason = self._spell_checked(self.biaser, scorer, unbiased, (text, reason))
                 self.check_ms += _ms_since(start)
             self.texts.append(text)
@@ -242,6 +244,12 @@ class _Run:
         if self.bias_options.max_alternatives == 0:
             return None
         return self.engine.reading_scorer(chunk, plan.prompt_tokens)
+
+    @staticmethod
+    def _prepare(biaser: ContextBiaser, unbiased: Decoded) -> threading.Thread:
+        thread = threading.Thread(target=biaser.prepare, args=(unbiased.best.text,), daemon=True)
+        thread.start()
+        return thread
 
     @staticmethod
     def _spell_checked(

@@ -228,25 +228,45 @@ class TorchWhisperDecoder:
     def score(self, state: PrefixState, texts: Sequence[Sequence[int]]) -> list[float]:
         """The model's log-probability (summed) of each token sequence after the prefix: how
         much it believes each reading of the audio. Each reading ends with the end token."""
-        torch = self.torch
         if not texts or any(not t for t in texts):
             raise ValueError("every reading to score needs at least one token")
-        with torch.inference_mode():
-            totals = [float(state.first[t[0]]) for t in texts]
-            width = max(len(t) for t in texts) - 1
-            if width == 0:
-                return totals
-            # Pad with the end token: a causal decoder never looks at what follows a reading.
-            rows = [list(t[:-1]) + [self.special.eot] * (width - len(t) + 1) for t in texts]
-            n = len(rows)
-            cache = [(k.expand(n, -1, -1, -1), v.expand(n, -1, -1, -1)) for k, v in state.cache]
-            hidden, _ = self._layers(torch.tensor(rows), state.offset, cache, state.cross)
-            logprobs = self._logprobs(hidden)
-            for row, tokens in enumerate(texts):
-                later = torch.tensor(list(tokens[1:]), dtype=torch.long)
-                picked = logprobs[row, : len(later)].gather(1, later[:, None])
-                totals[row] += float(picked.sum())
+        shared = _shared_start(texts)
+        with self.torch.inference_mode():
+            # The readings differ in one span: their common start is run once, not per reading.
+            state, shared_logprob = self._extend(state, shared) if shared else (state, 0.0)
+            rest = [t[len(shared) :] for t in texts]
+            return [shared_logprob + x for x in self._score_from(state, rest)]
+
+    def _extend(self, state: PrefixState, tokens: Sequence[int]) -> tuple[PrefixState, float]:
+        """The state after ``tokens`` as well, and their log-probability."""
+        torch = self.torch
+        hidden, cache = self._layers(
+            torch.tensor([list(tokens)]), state.offset, state.cache, state.cross
+        )
+        logprobs = self._logprobs(hidden[0])
+        logprob = float(state.first[tokens[0]])
+        logprob += sum(float(logprobs[i, tokens[i + 1]]) for i in range(len(tokens) - 1))
+        return PrefixState(state.cross, cache, logprobs[-1], state.offset + len(tokens)), logprob
+
+    def _score_from(self, state: PrefixState, texts: Sequence[Sequence[int]]) -> list[float]:
+        torch = self.torch
+        totals = [float(state.first[t[0]]) for t in texts]
+        width = max(len(t) for t in texts) - 1
+        if width == 0:
             return totals
+        # Pad with the end token: a causal decoder never looks at what follows a reading.
+        rows = [list(t[:-1]) + [self.special.eot] * (width - len(t) + 1) for t in texts]
+        n = len(rows)
+        cache = [(k.expand(n, -1, -1, -1), v.expand(n, -1, -1, -1)) for k, v in state.cache]
+        hidden, _ = self._layers(torch.tensor(rows), state.offset, cache, state.cross)
+        # The vocabulary projection is most of the cost: only at real positions, not padding.
+        where = [(row, i) for row, t in enumerate(texts) for i in range(len(t) - 1)]
+        targets = torch.tensor([texts[row][i + 1] for row, i in where])
+        picked_rows = hidden[[row for row, _ in where], [i for _, i in where]]
+        logprobs = self._logprobs(picked_rows).gather(1, targets[:, None])[:, 0].tolist()
+        for (row, _), logprob in zip(where, logprobs, strict=True):
+            totals[row] += logprob
+        return totals
 
     # -- the search ---------------------------------------------------------------------
 
@@ -337,6 +357,18 @@ class _Search:
                 break
         self.beams = new_beams
         return rows
+
+
+def _shared_start(texts: Sequence[Sequence[int]]) -> list[int]:
+    """The tokens every text starts with, leaving each at least one of its own."""
+    shortest = min(len(t) for t in texts) - 1
+    shared: list[int] = []
+    for position in range(shortest):
+        token = texts[0][position]
+        if any(t[position] != token for t in texts):
+            break
+        shared.append(token)
+    return shared
 
 
 def _causal(torch: Any, n_queries: int, n_keys: int) -> Any:

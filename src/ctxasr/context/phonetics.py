@@ -182,6 +182,7 @@ def _load_cmudict() -> Mapping[str, list[list[str]]]:
     return lexicon
 
 
+@functools.lru_cache(maxsize=4096)
 def _substitution(a: str, b: str) -> float:
     if a == b:
         return 0.0
@@ -194,25 +195,28 @@ def _substitution(a: str, b: str) -> float:
     return 1.0
 
 
+@functools.lru_cache(maxsize=256)
 def _indel(phone: str) -> float:
     return 0.6 if phone in VOWELS or phone == "HH" else 1.0
 
 
 def phone_distance(a: Phones, b: Phones) -> float:
     """Weighted edit distance between two phone sequences."""
+    # The inner loop runs for every cell of every comparison of a large catalog's search:
+    # costs are looked up once per row and column, not once per cell.
+    b_indels = [_indel(pb) for pb in b]
     previous = [0.0]
-    for phone in b:
-        previous.append(previous[-1] + _indel(phone))
+    for cost in b_indels:
+        previous.append(previous[-1] + cost)
     for pa in a:
-        current = [previous[0] + _indel(pa)]
-        for j, pb in enumerate(b, start=1):
-            current.append(
-                min(
-                    previous[j] + _indel(pa),
-                    current[j - 1] + _indel(pb),
-                    previous[j - 1] + _substitution(pa, pb),
-                )
+        a_indel = _indel(pa)
+        left = previous[0] + a_indel
+        current = [left]
+        for j, pb in enumerate(b):
+            left = min(
+                previous[j + 1] + a_indel, left + b_indels[j], previous[j] + _substitution(pa, pb)
             )
+            current.append(left)
         previous = current
     return previous[-1]
 

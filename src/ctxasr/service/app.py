@@ -103,8 +103,9 @@ class Services:
             self.encoder.encode([t.text for t in context.turns])
         noise = np.random.default_rng(0).normal(0, 0.01, 16_000).astype(np.float32)
         self.recognizer.recognize(noise, plan)
-        if self.recognizer.options.trie is not None:
-            self.recognizer.engine.torch_decoder()  # noise may never reach the biased pass
+        options = self.recognizer.options
+        if options.trie is not None or options.bias.max_alternatives > 0:
+            self.recognizer.engine.torch_decoder()  # noise may never reach the spell check
 
     def close(self) -> None:
         self.window.close()
