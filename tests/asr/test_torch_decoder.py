@@ -111,3 +111,32 @@ def test_the_scorer_prefers_the_words_that_were_said(
         ["Turn the power off.", "Turn the tower off.", "Call Siobhan Okafor."]
     )
     assert said > other > unrelated
+
+
+def test_recognition_runs_without_the_spell_check_when_the_decoder_cannot_load(
+    recognizer: Recognizer, speech: Speech, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's int8-quantised model has no float decoder weights: the spell check is skipped
+    (best effort), recognition still answers, and the model file is not re-read every time."""
+    from ctxasr.context import DialogueContext
+
+    engine = recognizer.engine
+    attempts = []
+
+    def cannot_load() -> None:
+        attempts.append(1)
+        raise ModelError("no float decoder weights")
+
+    monkeypatch.setattr(engine, "_torch_decoder", None)
+    monkeypatch.setattr(engine, "_torch_error", None)
+    monkeypatch.setattr(engine, "_load_torch_decoder", cannot_load)
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Do you mean Meg Jones or Meg Bauer?"}],
+            "catalogs": {"contacts": ["Meg Jones", "Meg Bauer", "Siobhan Okafor"]},
+        }
+    )
+    for text in ("Call Siobhan Okafor.", "Turn the power off."):
+        result = recognizer.recognize(speech.wav(text), context)
+        assert result.text and result.context_used
+    assert len(attempts) == 1

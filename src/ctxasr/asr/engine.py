@@ -109,6 +109,7 @@ class WhisperEngine:
         )
         self._sot = list(self.tokenizer.sot_sequence)
         self._torch_decoder: TorchWhisperDecoder | None = None
+        self._torch_error: ModelError | None = None
         self._torch_lock = threading.Lock()
         logger.info("loaded Whisper model %s", self.model_path)
 
@@ -192,19 +193,29 @@ class WhisperEngine:
         return ReadingScorer(self, np.asarray(chunk.encoder_output), prefix)
 
     def torch_decoder(self) -> TorchWhisperDecoder:
-        """The PyTorch twin of the decoder, loaded on first use."""
+        """The PyTorch twin of the decoder, loaded on first use. A model it cannot read (an
+        int8-quantised ``model.bin``) fails once: later calls raise at once, not re-read it."""
         with self._torch_lock:
+            if self._torch_error is not None:
+                raise self._torch_error
             if self._torch_decoder is None:
-                weights = read_decoder_weights(self.model_path / "model.bin")
-                config = json.loads((self.model_path / "config.json").read_text())
-                special = SpecialTokens(
-                    eot=self.tokenizer.eot,
-                    suppress=tuple(config.get("suppress_ids", ())),
-                    suppress_begin=tuple(config.get("suppress_ids_begin", ())),
-                )
-                n_heads = weights["embeddings/weight"].shape[1] // HEAD_WIDTH
-                self._torch_decoder = TorchWhisperDecoder(weights, n_heads, special)
+                try:
+                    self._torch_decoder = self._load_torch_decoder()
+                except ModelError as exc:
+                    self._torch_error = exc
+                    raise
             return self._torch_decoder
+
+    def _load_torch_decoder(self) -> TorchWhisperDecoder:
+        weights = read_decoder_weights(self.model_path / "model.bin")
+        config = json.loads((self.model_path / "config.json").read_text())
+        special = SpecialTokens(
+            eot=self.tokenizer.eot,
+            suppress=tuple(config.get("suppress_ids", ())),
+            suppress_begin=tuple(config.get("suppress_ids_begin", ())),
+        )
+        n_heads = weights["embeddings/weight"].shape[1] // HEAD_WIDTH
+        return TorchWhisperDecoder(weights, n_heads, special)
 
     def _prefix(self, options: DecodeOptions, prompt_tokens: Sequence[int]) -> list[int]:
         prompt = (

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ctxasr import __version__
 from ctxasr.asr import AudioError, EngineOptions, Recognizer, RecognizerOptions, load_audio
+from ctxasr.asr.models import ModelError
 from ctxasr.context import DialogueContext
 from ctxasr.context.semantic import SemanticRanker
 from ctxasr.crypto import Envelope, LocalFileKeyring
@@ -105,7 +106,16 @@ class Services:
         self.recognizer.recognize(noise, plan)
         options = self.recognizer.options
         if options.trie is not None or options.bias.max_alternatives > 0:
-            self.recognizer.engine.torch_decoder()  # noise may never reach the spell check
+            self._load_torch_decoder()  # noise may never reach the spell check
+
+    def _load_torch_decoder(self) -> None:
+        try:
+            self.recognizer.engine.torch_decoder()
+        except ModelError:
+            if self.recognizer.options.trie is not None:
+                raise  # token biasing was asked for and cannot run
+            # The spell check is best effort: recognition runs without it.
+            logger.warning("spell check off: the model's decoder cannot be read", exc_info=True)
 
     def close(self) -> None:
         self.window.close()
