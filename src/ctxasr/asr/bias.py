@@ -19,6 +19,7 @@ Three steps, each a small pure function:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -195,12 +196,15 @@ class ContextBiaser:
                 return True
         return False
 
-    def _catalog_positions(self, hyp_words: list[str]) -> set[int]:
-        covered: set[int] = set()
-        for size in range(1, min(self.plan.index.max_words, len(hyp_words)) + 1):
-            for start in range(len(hyp_words) - size + 1):
-                if self.plan.index.exact(" ".join(hyp_words[start : start + size])):
-                    covered.update(range(start, start + size))
+    def _catalog_positions(self, tokens: list[str], whole_only: bool = False) -> set[int]:
+        """Indexes of the tokens that spell a catalog phrase (a whole entry, if ``whole_only``);
+        tokens that normalise to nothing (a lone dash) are skipped inside a run."""
+        index, covered = self.plan.index, set[int]()
+        for start, end in _spans(len(tokens), index.max_words):
+            run = " ".join(w for w in tokens[start:end] if w)
+            found = index.exact(run) if run else []
+            if found and (not whole_only or any(p.whole for p in found)):
+                covered.update(range(start, end))
         return covered
 
     # -- 2. the guard ----------------------------------------------------------------------
@@ -327,16 +331,15 @@ class ContextBiaser:
         tokens = text.split()
         norm = [normalize(t) for t in tokens]
         present = catalog_phrases_in(words(text), self.plan.index)
-        recognised = self._whole_entry_tokens(norm)
+        recognised = self._catalog_positions(norm, whole_only=True)
         nbest = [words(h.text) for h in unbiased.hypotheses]
         found: dict[str, Alternative] = {}
-        for size in range(1, min(self.plan.index.max_words + _SPLIT_WORDS, len(tokens)) + 1):
-            for start in range(len(tokens) - size + 1):
-                if recognised.intersection(range(start, start + size)):
-                    continue  # a whole entry already stands there: not a mishearing to repair
-                for alternative in self._alternatives_at(tokens, norm, (start, start + size)):
-                    if self._allowed(alternative, present, nbest):
-                        found.setdefault(alternative.text, alternative)
+        for start, end in _spans(len(tokens), self.plan.index.max_words + _SPLIT_WORDS):
+            if recognised.intersection(range(start, end)):
+                continue  # a whole entry already stands there: not a mishearing to repair
+            for alternative in self._alternatives_at(tokens, norm, (start, end)):
+                if self._allowed(alternative, present, nbest):
+                    found.setdefault(alternative.text, alternative)
         ranked = sorted(found.values(), key=lambda a: (a.named, a.similarity), reverse=True)
         return ranked[: self.options.max_alternatives]
 
@@ -345,11 +348,9 @@ class ContextBiaser:
         check, which then finds ready the spans it shares with ``text``: run on the unbiased
         reading while the biased pass decodes (a large catalog's search is the slow part)."""
         norm = [normalize(t) for t in text.split()]
-        for size in range(1, min(self.plan.index.max_words + _SPLIT_WORDS, len(norm)) + 1):
-            for start in range(len(norm) - size + 1):
-                span = norm[start : start + size]
-                if all(span):
-                    self._sounding_like(" ".join(span))
+        for start, end in _spans(len(norm), self.plan.index.max_words + _SPLIT_WORDS):
+            if all(norm[start:end]):  # the spans _alternatives_at looks up
+                self._sounding_like(" ".join(norm[start:end]))
 
     def _sounding_like(self, span: str) -> list[PhoneticMatch]:
         found = self._sounding.get(span)
@@ -358,16 +359,6 @@ class ContextBiaser:
             found = self.plan.index.nearest(prons, limit=_ALTERNATIVES_PER_SPAN)
             self._sounding[span] = found
         return found
-
-    def _whole_entry_tokens(self, norm: list[str]) -> set[int]:
-        """Indexes of the tokens that spell a whole catalog entry."""
-        index, covered = self.plan.index, set[int]()
-        for size in range(1, min(index.max_words, len(norm)) + 1):
-            for start in range(len(norm) - size + 1):
-                run = " ".join(w for w in norm[start : start + size] if w)
-                if run and any(p.whole for p in index.exact(run)):
-                    covered.update(range(start, start + size))
-        return covered
 
     def _alternatives_at(
         self, tokens: list[str], norm: list[str], at: tuple[int, int]
@@ -378,7 +369,7 @@ class ContextBiaser:
         found = []
         for match in self._sounding_like(" ".join(span)):
             phrase = match.phrase
-            if not phrase.n_words <= len(span) + 2 or not len(span) <= phrase.n_words + 2:
+            if not _fits(span, phrase, split_words=_SPLIT_WORDS):
                 continue
             if _doubles_a_neighbour(norm, at, words(phrase.text)):
                 continue  # "porch Porch Sconce": the span with its neighbour is the candidate
@@ -563,12 +554,18 @@ class _Piece:
 def catalog_phrases_in(hyp_words: list[str], index: PhoneticIndex) -> set[str]:
     """Distinct catalog phrases occurring as whole-word runs in ``hyp_words``."""
     found = set()
-    for size in range(1, min(index.max_words, len(hyp_words)) + 1):
-        for start in range(len(hyp_words) - size + 1):
-            run = " ".join(hyp_words[start : start + size])
-            if index.exact(run):
-                found.add(run)
+    for start, end in _spans(len(hyp_words), index.max_words):
+        run = " ".join(hyp_words[start:end])
+        if index.exact(run):
+            found.add(run)
     return found
+
+
+def _spans(length: int, longest: int) -> Iterator[tuple[int, int]]:
+    """Every run (start, end) of at most ``longest`` items of a sequence, shortest first."""
+    for size in range(1, min(longest, length) + 1):
+        for start in range(length - size + 1):
+            yield start, start + size
 
 
 def _doubles_a_neighbour(norm: list[str], at: tuple[int, int], phrase: list[str]) -> bool:
@@ -597,9 +594,10 @@ def _located(alt: Alternative) -> tuple[list[str], tuple[int, int]]:
     return tokens, (0, len(tokens))
 
 
-def _fits(span_words: list[str], phrase: IndexedPhrase) -> bool:
-    """Whether a run of ``span_words`` could be ``phrase`` misheard (word counts about match)."""
-    return phrase.n_words <= len(span_words) + 2 and len(span_words) <= phrase.n_words + 1
+def _fits(span_words: list[str], phrase: IndexedPhrase, split_words: int = 1) -> bool:
+    """Whether a run of ``span_words`` could be ``phrase`` misheard (word counts about match;
+    a name may break into up to ``split_words`` more words)."""
+    return phrase.n_words <= len(span_words) + 2 and len(span_words) <= phrase.n_words + split_words
 
 
 def _prefer_whole(phrases: list[IndexedPhrase]) -> IndexedPhrase:
