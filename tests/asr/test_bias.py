@@ -314,3 +314,60 @@ def test_spell_check_options_are_checked() -> None:
         except ConfigError:
             continue
         raise AssertionError(f"accepted {bad}")
+
+
+# -- contests: spans the guard refused on sound alone, judged by the decoder -----------------
+
+
+def test_guard_offers_a_span_refused_on_sound_alone_as_a_contest() -> None:
+    biaser = _biaser(SPELL_CONTEXT)
+    unbiased = _decoded(("Turn on the Nursery eye.", -0.6))
+    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
+    merged = biaser.merge(unbiased, chosen, _decoded(("Turn on the Nursery Nightlight.", -0.2)))
+    assert merged.text == "Turn on the Nursery eye."
+    assert "does not sound alike" in merged.reason
+    (contest,) = merged.contested
+    assert contest.contested and contest.text == "Turn on the Nursery Nightlight."
+    assert contest.phrase.text == "Nursery Nightlight" and contest.heard == "eye"
+
+
+def test_guard_offers_no_contest_for_words_outside_a_catalog() -> None:
+    chosen = Hypothesis("Paul the plumber.", -0.1)
+    merged = _biaser().merge(_decoded(("Call the plumber.", -0.3)), chosen, _decoded(("x", -1)))
+    assert merged.contested == ()
+    # A part of an entry mid-sentence is refused outright, not contested.
+    biased = _decoded(("Turn the Bauer off.", -0.1))
+    unbiased = _decoded(("Turn the power off.", -0.3))
+    merged = _biaser().merge(unbiased, Hypothesis("Turn the Bauer off.", -0.1), biased)
+    assert merged.contested == ()
+
+
+def test_guard_treats_a_homophone_as_no_evidence() -> None:
+    # "Marshall" is "martial" to the ear; "Leila" must then sound like "play a" on its own.
+    biaser = _biaser(SPELL_CONTEXT)
+    unbiased = _decoded(("Play a martial arts movie.", -0.3), ("Play a martial arts movie!", -0.4))
+    chosen = Hypothesis("Leila Marshall arts movie.", -0.2)
+    merged = biaser.merge(unbiased, chosen, _decoded(("Leila Marshall arts movie.", -0.2)))
+    assert merged.text == "Play a martial arts movie."
+    assert "homophone" in merged.reason
+
+
+def test_a_contest_needs_the_decoder_with_and_without_the_context() -> None:
+    biaser = _biaser(SPELL_CONTEXT, BiasOptions(contest_margin=5.0, contest_plain_loss=10.0))
+    unbiased = _decoded(("Turn on the Nursery eye.", -0.6))
+    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
+    merged = biaser.merge(unbiased, chosen, _decoded(("Turn on the Nursery Nightlight.", -0.2)))
+    contests = list(merged.contested)
+    assert biaser.pick(-20.0, contests, [-14.0], [-3.0]) == contests[0]
+    assert biaser.pick(-20.0, contests, [-16.0], [-3.0]) is None  # not preferred by 5 nats
+    assert biaser.pick(-20.0, contests, [-14.0], [-11.0]) is None  # the audio says no
+    assert biaser.pick(-20.0, contests, [-14.0], [None]) is None  # never scored without it
+
+
+def test_contest_options_are_checked() -> None:
+    for bad in ({"contest_margin": -1.0}, {"contest_plain_loss": -0.5}):
+        try:
+            BiasOptions(**bad)  # type: ignore[arg-type]
+        except ConfigError:
+            continue
+        raise AssertionError(f"accepted {bad}")

@@ -113,6 +113,19 @@ def test_the_scorer_prefers_the_words_that_were_said(
     assert said > other > unrelated
 
 
+def test_the_scorer_also_reads_without_the_context_prompt(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    """The contest's second opinion: the prompt naming Meg Bauer lifts "Bauer." over "Power."
+    far more than the same decoder given no prompt does."""
+    engine = recognizer.engine
+    (chunk,) = engine.encode(load_audio(speech.wav("Bauer.")))
+    scorer = engine.reading_scorer(chunk, engine.tokenize(" Do you mean Meg Jones or Meg Bauer?"))
+    bauer, power = scorer.score(["Bauer.", "Power."])
+    plain_bauer, plain_power = scorer.score(["Bauer.", "Power."], prompted=False)
+    assert (bauer - power) - (plain_bauer - plain_power) > 2.0
+
+
 def test_recognition_runs_without_the_spell_check_when_the_decoder_cannot_load(
     recognizer: Recognizer, speech: Speech, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,16 +1,20 @@
 """From the biased and unbiased decodings of a window and a plan, to one text.
 
-Three steps, each a small pure function:
+Four steps, each a small function:
 
-1. ``choose_biased``: rescore the biased n-best (mean log-prob + a bonus per catalog phrase) after
+1. ``choose``: rescore the biased n-best (mean log-prob + a bonus per catalog phrase) after
    dropping hypotheses that echo the prompt or grow far beyond what the unbiased pass heard.
 2. ``merge``: the guard. Start from the unbiased words; take a differing span from the biased
-   hypothesis only when it names a catalog phrase, sounds like the unbiased words it replaces,
-   and the biased decoder preferred it over any biased reading that kept those words.
+   hypothesis only when it names a catalog phrase, sounds like the unbiased words it replaces
+   (a homophone of a heard word counts for nothing: "martial" is no evidence of "Marshall"),
+   and the biased decoder preferred it over any biased reading that kept those words. A span
+   refused on sound alone becomes a *contested* reading for step 3.
 3. ``alternatives`` and ``pick``: the spell check. Catalog phrases that sound like a span of the
    merged text are spelled into it, the decoder scores each reading by teacher forcing (with the
    context prompt), and the best replaces the text when the decoder believes it more. A beam
    search drops a rare name after its first unlikely token; scored whole, the name often wins.
+   A contested reading must win clearly with the prompt and hold without it: spellings that
+   look unalike ("Nursery eye", "Nursery Nightlight") can still be the same audio.
 4. ``canonicalize``: rewrite spans that *sound* like a catalog phrase to the catalog's spelling:
    homophones of whole entries ("Alpha" → "Alfa"), and spellings the lexicon does not know
    ("Shavon Okafor" → "Siobhan Okafor"). Real words are never respelled into a different-sounding
@@ -19,7 +23,7 @@ Three steps, each a small pure function:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -75,12 +79,19 @@ class BiasOptions:
     # transplant_similarity alike) are scored. One wins when its log-probability (nats, summed
     # over the reading) beats the current text's by more than alternative_margin; the options
     # the assistant just named get named_prior nats of head start, being expected answers.
+    # 0 turns the decoder's scoring off: no spell check and no contests (below).
     max_alternatives: int = 8
     alternative_margin: float = 0.0
     named_prior: float = 1.0
     # ... but a dictionary word is never respelled into a part of an entry that sounds at least
     # this much like it ("martial" -> "Marshall"): the audio cannot tell them apart.
     homophone_similarity: float = 0.9
+    # Contest: a biased span that the guard refused on sound alone (or an inserted catalog
+    # phrase) still wins when the decoder prefers it by contest_margin nats given the context,
+    # and loses at most contest_plain_loss nats given none: the audio allows it, the gap being
+    # the price of a rare name. How alike two spellings sound is weaker evidence than the audio.
+    contest_margin: float = 5.0
+    contest_plain_loss: float = 10.0
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
     # ... or, in a short answer to "X or Y?", to the offered option they sound closest to, when
@@ -107,6 +118,8 @@ class BiasOptions:
             raise ConfigError("echo_ngram must be >= 2 and max_extra_words >= 0")
         if self.max_alternatives < 0 or self.named_prior < 0:
             raise ConfigError("max_alternatives and named_prior must be >= 0")
+        if self.contest_margin < 0 or self.contest_plain_loss < 0:
+            raise ConfigError("contest_margin and contest_plain_loss must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,9 @@ class Alternative:
     phrase: IndexedPhrase
     similarity: float  # how alike the phrase and the heard words sound
     named: bool  # an option the assistant just named
+    # A span of the biased pass that the guard refused on sound alone: it must convince the
+    # decoder both with the context and without it.
+    contested: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,7 @@ class Merged:
     text: str
     transplanted: tuple[str, ...]  # biased spans taken over the unbiased words
     reason: str
+    contested: tuple[Alternative, ...] = ()  # readings with one refused span put back
 
 
 def is_silence(decoded: Decoded, options: BiasOptions) -> bool:
@@ -210,7 +227,8 @@ class ContextBiaser:
     # -- 2. the guard ----------------------------------------------------------------------
 
     def merge(self, unbiased: Decoded, chosen: Hypothesis, biased: Decoded) -> Merged:
-        """The unbiased words, with the biased spans that the guard lets through."""
+        """The unbiased words, with the biased spans that the guard lets through; a span it
+        refused on sound alone is kept as a contested reading for the decoder to judge."""
         u_tokens, b_tokens = unbiased.best.text.split(), chosen.text.split()
         u_norm = [normalize(t) for t in u_tokens]
         b_norm = [normalize(t) for t in b_tokens]
@@ -218,6 +236,7 @@ class ContextBiaser:
         out: list[str] = []
         taken: list[str] = []
         refusals: list[str] = []
+        contests: list[tuple[tuple[int, int], list[str], _Refusal]] = []
         for equal, (i1, i2), (j1, j2) in _blocks(u_norm, b_norm):
             if equal:
                 out.extend(b_tokens[j1:j2])
@@ -227,32 +246,63 @@ class ContextBiaser:
             if refusal is None:
                 out.extend(b_tokens[j1:j2])
                 taken.append(" ".join(b_tokens[j1:j2]))
-            else:
-                out.extend(u_tokens[i1:i2])
-                refusals.append(refusal)
+                continue
+            if refusal.phrase is not None:
+                contests.append(((len(out), len(out) + i2 - i1), b_tokens[j1:j2], refusal))
+            out.extend(u_tokens[i1:i2])
+            refusals.append(refusal.reason)
         if taken:
             reason = "context phrase confirmed by the audio"
         else:
             reason = "guard kept unbiased words" + (f" ({'; '.join(refusals)})" if refusals else "")
-        return Merged(" ".join(out), tuple(taken), reason)
+        contested = tuple(self._contest(out, *contest) for contest in contests)
+        return Merged(" ".join(out), tuple(taken), reason, contested)
+
+    def _contest(
+        self, out: list[str], at: tuple[int, int], biased: list[str], refusal: _Refusal
+    ) -> Alternative:
+        """The merged text with one refused biased span put back."""
+        text = " ".join([*out[: at[0]], *biased, *out[at[1] :]])
+        phrase = _prefer_whole(self.plan.index.exact(refusal.phrase or ""))
+        named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
+        heard = " ".join(w for w in (normalize(t) for t in out[at[0] : at[1]]) if w)
+        return Alternative(text, heard, phrase, refusal.similarity, named, contested=True)
 
     def _transplant_refusal(
         self, block: _Block, chosen: Hypothesis, biased: Decoded, nbest: list[list[str]]
-    ) -> str | None:
-        """Why the biased words of ``block`` may not replace the unbiased ones (None: they may)."""
+    ) -> _Refusal | None:
+        """Why the biased words of ``block`` may not replace the unbiased ones (None: they may).
+        A refusal on sound alone names the catalog phrase: the decoder may still overrule it."""
         u_words = [w for w in block.u_span if w]
         b_words = [w for w in block.b_norm[block.b_range[0] : block.b_range[1]] if w]
-        if not u_words or not b_words:
-            return "inserted or dropped words"  # no audio evidence either way: keep unbiased
+        if not b_words:
+            return _Refusal("inserted or dropped words")  # no audio evidence: keep unbiased
         found = self._covering_phrase(block)
         if found is None:
-            return "no catalog phrase"
+            return _Refusal("no catalog phrase" if u_words else "inserted or dropped words")
         (start, end), phrase = found
         overlap = min(end, block.b_range[1]) - max(start, block.b_range[0])
         if 2 * overlap < len(b_words):
-            return "mostly not a catalog phrase"
+            return _Refusal("mostly not a catalog phrase")
         if not self._welcome(phrase, block.b_norm, (start, end)):
-            return "a part of an entry outside a short answer"
+            return _Refusal("a part of an entry outside a short answer")
+        if not self._rest_sounds_alike(u_words, phrase.split()):
+            return _Refusal("a homophone of a heard word", phrase, 0.0)
+        if not u_words:
+            return _Refusal("inserted or dropped words", phrase, 0.0)
+        return self._sound_refusal(block, chosen, biased, nbest, phrase)
+
+    def _sound_refusal(
+        self,
+        block: _Block,
+        chosen: Hypothesis,
+        biased: Decoded,
+        nbest: list[list[str]],
+        phrase: str,
+    ) -> _Refusal | None:
+        """The guard's judgement by sound: alike enough, not over confident words, a clear win."""
+        u_words = [w for w in block.u_span if w]
+        b_words = [w for w in block.b_norm[block.b_range[0] : block.b_range[1]] if w]
         named = any(
             self.plan.relevance_of(m.entry) >= SHARES_WORDS_WITH_LAST_TURN
             for m in self.plan.index.exact(phrase)
@@ -261,13 +311,13 @@ class ContextBiaser:
         needed = options.named_transplant_similarity if named else options.transplant_similarity
         sound, heard = self._best_match(u_words, b_words)
         if sound < needed:
-            return f"does not sound alike ({sound:.2f})"
+            return _Refusal(f"does not sound alike ({sound:.2f})", phrase, sound)
         protected = options.named_protected_similarity if named else options.protected_similarity
         if self._protected(heard, nbest) and sound < protected:
-            return f"confident words ({sound:.2f})"
+            return _Refusal(f"confident words ({sound:.2f})", phrase, sound)
         keeping = [h.score for h in biased.hypotheses if contains_phrase(words(h.text), u_words)]
         if keeping and chosen.score - max(keeping) < self.options.transplant_margin:
-            return "narrow win"
+            return _Refusal("narrow win", phrase, sound)
         return None
 
     def _covering_phrase(self, block: _Block) -> tuple[tuple[int, int], str] | None:
@@ -420,16 +470,32 @@ class ContextBiaser:
         return True
 
     def pick(
-        self, current: float, alternatives: list[Alternative], scores: list[float]
+        self,
+        current: float,
+        alternatives: Sequence[Alternative],
+        scores: Sequence[float],
+        plain_gains: Sequence[float | None] = (),
     ) -> Alternative | None:
         """The alternative the decoder believes more than the current reading (log-probs
-        ``scores`` against ``current``), if any."""
+        ``scores`` against ``current``, with the context prompt), if any. A contested reading
+        must also hold without the prompt: ``plain_gains`` are its log-prob gains there."""
+        plain = list(plain_gains) or [None] * len(alternatives)
         best, best_gain = None, self.options.alternative_margin
-        for alternative, score in zip(alternatives, scores, strict=True):
+        for alternative, score, plain_gain in zip(alternatives, scores, plain, strict=True):
             gain = score - current + (self.options.named_prior if alternative.named else 0.0)
+            if alternative.contested and not self._wins_contest(gain, plain_gain):
+                continue
             if gain > best_gain:
                 best, best_gain = alternative, gain
         return best
+
+    def _wins_contest(self, gain: float, plain_gain: float | None) -> bool:
+        options = self.options
+        return (
+            plain_gain is not None
+            and gain >= options.contest_margin
+            and plain_gain >= -options.contest_plain_loss
+        )
 
     # -- 4. canonicalisation ---------------------------------------------------------------
 
@@ -530,6 +596,16 @@ def _blocks(
             _, (u_start, _), (b_start, _) = blocks.pop()
         blocks.append((equal, (u_start, i2), (b_start, j2)))
     return blocks
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Why the guard kept the unbiased words of a block; ``phrase`` is set when it refused a
+    catalog phrase on sound alone, which the decoder's scores may overrule."""
+
+    reason: str
+    phrase: str | None = None
+    similarity: float = 0.0
 
 
 @dataclass(frozen=True)

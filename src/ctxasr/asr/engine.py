@@ -187,10 +187,12 @@ class WhisperEngine:
         return Decoded(hypotheses, 0.0)
 
     def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ReadingScorer:
-        """A scorer of whole readings of ``chunk`` given ``prompt_tokens``; it starts its work
-        at once on a background thread, so that work overlaps whatever the caller does next."""
-        prefix = self._prefix(DecodeOptions(), prompt_tokens)
-        return ReadingScorer(self, np.asarray(chunk.encoder_output), prefix)
+        """A scorer of whole readings of ``chunk``, given ``prompt_tokens`` and given no prompt;
+        it starts its work at once on a background thread, so that work overlaps whatever the
+        caller does next."""
+        options = DecodeOptions()
+        prefixes = (self._prefix(options, prompt_tokens), self._prefix(options, ()))
+        return ReadingScorer(self, np.asarray(chunk.encoder_output), prefixes)
 
     def torch_decoder(self) -> TorchWhisperDecoder:
         """The PyTorch twin of the decoder, loaded on first use. A model it cannot read (an
@@ -242,33 +244,38 @@ class WhisperEngine:
 
 
 class ReadingScorer:
-    """How much the decoder, given a prompt, believes each of several readings of one window:
-    the summed log-probability of its tokens and the end token (teacher forcing in the PyTorch
-    decoder; CTranslate2 cannot score a given reading). The prompt's pass over the window runs
-    on a background thread from construction, alongside the biased beam search."""
+    """How much the decoder believes each of several readings of one window, with the context
+    prompt and without it: the summed log-probability of its tokens and the end token (teacher
+    forcing in the PyTorch decoder; CTranslate2 cannot score a given reading). The passes of
+    both prefixes over the window run on a background thread from construction, alongside the
+    biased beam search."""
 
-    def __init__(self, engine: WhisperEngine, encoder_output: np.ndarray, prefix: list[int]):
+    def __init__(
+        self, engine: WhisperEngine, encoder_output: np.ndarray, prefixes: tuple[list[int], ...]
+    ):
         self._engine = engine
-        self._state: PrefixState | None = None
+        self._states: list[PrefixState] = []
         self._error: Exception | None = None
         self._thread = threading.Thread(
-            target=self._prepare, args=(encoder_output, prefix), daemon=True
+            target=self._prepare, args=(encoder_output, prefixes), daemon=True
         )
         self._thread.start()
 
-    def _prepare(self, encoder_output: np.ndarray, prefix: list[int]) -> None:
+    def _prepare(self, encoder_output: np.ndarray, prefixes: tuple[list[int], ...]) -> None:
         try:
-            self._state = self._engine.torch_decoder().prefix_state(encoder_output, prefix)
+            self._states = self._engine.torch_decoder().prefix_states(encoder_output, prefixes)
         except Exception as exc:
             self._error = exc
 
-    def score(self, texts: Sequence[str]) -> list[float]:
+    def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
+        """Log-probabilities (nats) of ``texts``, with the context prompt or without it."""
         self._thread.join()
         if self._error is not None:
             raise ModelError(f"cannot score readings: {self._error}") from self._error
-        if self._state is None:
+        if not self._states:
             raise ModelError("cannot score readings: the decoder state is missing")
         engine = self._engine
         eot = engine.tokenizer.eot
         readings = [[*engine.tokenize(" " + text.strip()), eot] for text in texts]
-        return engine.torch_decoder().score(self._state, readings)
+        state = self._states[0 if prompted else 1]
+        return engine.torch_decoder().score(state, readings)

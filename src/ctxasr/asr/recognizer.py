@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from ctxasr.asr.audio import Audio, AudioSource, load_audio
-from ctxasr.asr.bias import BiasOptions, ContextBiaser, EntityMatch, is_silence
+from ctxasr.asr.bias import (
+    Alternative,
+    BiasOptions,
+    ContextBiaser,
+    EntityMatch,
+    Merged,
+    is_silence,
+)
 from ctxasr.asr.engine import (
     Decoded,
     DecodeOptions,
@@ -219,26 +226,25 @@ class _Run:
             biased = self._biased(chunk, plan)
             self.biased_ms += _ms_since(start)
             start = time.perf_counter()
-            text, reason = self._guarded(self.biaser, unbiased, biased)
+            merged = self._guarded(self.biaser, unbiased, biased)
             self.bias_ms += _ms_since(start)
+            text, reason = merged.text, merged.reason
             if scorer is not None and lookup is not None:
                 start = time.perf_counter()
                 lookup.join()
-                text, reason = self._spell_checked(self.biaser, scorer, unbiased, (text, reason))
+                text, reason = self._spell_checked(self.biaser, scorer, unbiased, merged)
                 self.check_ms += _ms_since(start)
             self.texts.append(text)
             self.reasons.append(reason)
 
-    def _guarded(
-        self, biaser: ContextBiaser, unbiased: Decoded, biased: Decoded
-    ) -> tuple[str, str]:
+    def _guarded(self, biaser: ContextBiaser, unbiased: Decoded, biased: Decoded) -> Merged:
         """The window's text after rescoring and the guard, and why."""
         chosen = biaser.choose(biased, unbiased.best)
         self.biased_texts.append(chosen.text if chosen else biased.best.text)
         if chosen is None:
-            return unbiased.best.text, "biased reading rejected (echo or hallucination)"
-        merged = biaser.merge(unbiased, chosen, biased)
-        return merged.text, merged.reason
+            reason = "biased reading rejected (echo or hallucination)"
+            return Merged(unbiased.best.text, (), reason)
+        return biaser.merge(unbiased, chosen, biased)
 
     def _scorer(self, chunk: EncodedChunk, plan: ContextPlan) -> ReadingScorer | None:
         if self.bias_options.max_alternatives == 0:
@@ -253,22 +259,24 @@ class _Run:
 
     @staticmethod
     def _spell_checked(
-        biaser: ContextBiaser, scorer: ReadingScorer, unbiased: Decoded, guarded: tuple[str, str]
+        biaser: ContextBiaser, scorer: ReadingScorer, unbiased: Decoded, merged: Merged
     ) -> tuple[str, str]:
-        """The guarded text, or the reading with a catalog phrase the decoder believes more.
-        Best effort: if the scoring fails, the guarded text stands."""
-        text = guarded[0]
-        alternatives = biaser.alternatives(text, unbiased)
+        """The guarded text, or a reading with a catalog phrase that the decoder believes more:
+        a sound-alike respelling, or a biased span the guard refused on sound alone. Best
+        effort: if the scoring fails, the guarded text stands."""
+        text = merged.text
+        alternatives = [*biaser.alternatives(text, unbiased), *merged.contested]
         if not alternatives:
-            return guarded
+            return text, merged.reason
         try:
             current, *scores = scorer.score([text, *(a.text for a in alternatives)])
+            plain_gains = _plain_gains(scorer, text, alternatives)
         except ModelError:
             logger.warning("spell check skipped", exc_info=True)
-            return guarded
-        picked = biaser.pick(current, alternatives, scores)
+            return text, merged.reason
+        picked = biaser.pick(current, alternatives, scores, plain_gains)
         if picked is None:
-            return guarded
+            return text, merged.reason
         return picked.text, f"catalog phrase preferred by the decoder ({picked.phrase.text})"
 
     def _biased(self, chunk: EncodedChunk, plan: ContextPlan) -> Decoded:
@@ -319,6 +327,19 @@ def trie_phrases(plan: ContextPlan) -> list[str]:
         if phrase.relevance >= SHARES_WORDS_WITH_LAST_TURN:
             phrases.extend(text for text, _ in phrases_of(phrase.text, parts=True))
     return phrases
+
+
+def _plain_gains(
+    scorer: ReadingScorer, text: str, alternatives: list[Alternative]
+) -> list[float | None]:
+    """How much more the decoder believes each contested reading than ``text`` without the
+    context prompt (None for the others, which need no such check)."""
+    contested = [a.text for a in alternatives if a.contested]
+    if not contested:
+        return [None] * len(alternatives)
+    current, *scores = scorer.score([text, *contested], prompted=False)
+    gains = iter(score - current for score in scores)
+    return [next(gains) if a.contested else None for a in alternatives]
 
 
 def _ms_since(start: float) -> float:

@@ -219,11 +219,21 @@ class TorchWhisperDecoder:
     def prefix_state(self, encoder_output: np.ndarray, prefix: Sequence[int]) -> PrefixState:
         """The decoder's state after ``prefix`` (prompt and start-of-transcript tokens) over
         one window: computed once, then any number of readings are scored from it."""
+        return self.prefix_states(encoder_output, [prefix])[0]
+
+    def prefix_states(
+        self, encoder_output: np.ndarray, prefixes: Sequence[Sequence[int]]
+    ) -> list[PrefixState]:
+        """One state per prefix over the same window; the cross-attention keys, the costly
+        part, are computed once and shared."""
         torch = self.torch
+        states = []
         with torch.inference_mode():
             cross = self.cross_keys(encoder_output)
-            first, cache = self.forward(torch.tensor([list(prefix)]), 0, None, cross)
-            return PrefixState(cross, cache, first[0], len(prefix))
+            for prefix in prefixes:
+                first, cache = self.forward(torch.tensor([list(prefix)]), 0, None, cross)
+                states.append(PrefixState(cross, cache, first[0], len(prefix)))
+        return states
 
     def score(self, state: PrefixState, texts: Sequence[Sequence[int]]) -> list[float]:
         """The model's log-probability (summed) of each token sequence after the prefix: how
