@@ -371,3 +371,13 @@ def test_contest_options_are_checked() -> None:
         except ConfigError:
             continue
         raise AssertionError(f"accepted {bad}")
+
+
+def test_guard_reads_the_biased_words_as_the_catalog_spells_them() -> None:
+    # "Shavon Okafer" is the biased pass reaching for "Siobhan Okafor": no exact catalog phrase
+    # stands in it, yet the guard judges it as the name it sounds like.
+    unbiased = _decoded(("She won't, okay for.", -0.6), ("She won't okay for.", -0.7))
+    chosen = Hypothesis("Shavon Okafer.", -0.2)
+    merged = _biaser().merge(unbiased, chosen, _decoded(("Shavon Okafer.", -0.2)))
+    assert merged.text == "Siobhan Okafor."
+    assert merged.transplanted == ("Siobhan Okafor.",)

@@ -228,8 +228,11 @@ class ContextBiaser:
 
     def merge(self, unbiased: Decoded, chosen: Hypothesis, biased: Decoded) -> Merged:
         """The unbiased words, with the biased spans that the guard lets through; a span it
-        refused on sound alone is kept as a contested reading for the decoder to judge."""
-        u_tokens, b_tokens = unbiased.best.text.split(), chosen.text.split()
+        refused on sound alone is kept as a contested reading for the decoder to judge. The
+        biased words are first spelled as the catalogs spell them: an invented spelling
+        ("Bobobie") is the biased pass reaching for a name ("Bobotie")."""
+        spelled, _ = self.canonicalize(chosen.text)
+        u_tokens, b_tokens = unbiased.best.text.split(), spelled.split()
         u_norm = [normalize(t) for t in u_tokens]
         b_norm = [normalize(t) for t in b_tokens]
         nbest = [words(h.text) for h in unbiased.hypotheses]
