@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ctxasr.asr.bias import BiasOptions, ContextBiaser, is_silence
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context import DialogueContext, Pronouncer, build_plan
@@ -307,13 +309,19 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
     assert others  # more than one reading was on offer
 
 
-def test_spell_check_options_are_checked() -> None:
-    for bad in ({"max_alternatives": -1}, {"named_prior": -0.5}, {"homophone_similarity": 1.5}):
-        try:
-            BiasOptions(**bad)  # type: ignore[arg-type]
-        except ConfigError:
-            continue
-        raise AssertionError(f"accepted {bad}")
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"max_alternatives": -1},
+        {"named_prior": -0.5},
+        {"homophone_similarity": 1.5},
+        {"contest_margin": -1.0},
+        {"contest_plain_loss": -0.5},
+    ],
+)
+def test_spell_check_and_contest_options_are_checked(bad: dict[str, float]) -> None:
+    with pytest.raises(ConfigError):
+        BiasOptions(**bad)  # type: ignore[arg-type]
 
 
 # -- contests: spans the guard refused on sound alone, judged by the decoder -----------------
@@ -362,15 +370,6 @@ def test_a_contest_needs_the_decoder_with_and_without_the_context() -> None:
     assert biaser.pick(-20.0, contests, [-16.0], [-3.0]) is None  # not preferred by 5 nats
     assert biaser.pick(-20.0, contests, [-14.0], [-11.0]) is None  # the audio says no
     assert biaser.pick(-20.0, contests, [-14.0], [None]) is None  # never scored without it
-
-
-def test_contest_options_are_checked() -> None:
-    for bad in ({"contest_margin": -1.0}, {"contest_plain_loss": -0.5}):
-        try:
-            BiasOptions(**bad)  # type: ignore[arg-type]
-        except ConfigError:
-            continue
-        raise AssertionError(f"accepted {bad}")
 
 
 def test_guard_reads_the_biased_words_as_the_catalog_spells_them() -> None:
