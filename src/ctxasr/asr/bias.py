@@ -294,19 +294,19 @@ class ContextBiaser:
             return _Refusal("a homophone of a heard word", phrase, 0.0)
         if not u_words:
             return _Refusal("inserted or dropped words", phrase, 0.0)
-        return self._sound_refusal(block, chosen, biased, nbest, phrase)
+        return self._sound_refusal((u_words, b_words), chosen, biased, nbest, phrase)
 
     def _sound_refusal(
         self,
-        block: _Block,
+        heard_and_biased: tuple[list[str], list[str]],
         chosen: Hypothesis,
         biased: Decoded,
         nbest: list[list[str]],
         phrase: str,
     ) -> _Refusal | None:
-        """The guard's judgement by sound: alike enough, not over confident words, a clear win."""
-        u_words = [w for w in block.u_span if w]
-        b_words = [w for w in block.b_norm[block.b_range[0] : block.b_range[1]] if w]
+        """The guard's judgement by sound of the block's unbiased and biased words: alike
+        enough, not over confident words, a clear win."""
+        u_words, b_words = heard_and_biased
         named = any(
             self.plan.relevance_of(m.entry) >= SHARES_WORDS_WITH_LAST_TURN
             for m in self.plan.index.exact(phrase)

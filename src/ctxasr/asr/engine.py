@@ -191,8 +191,8 @@ class WhisperEngine:
         it starts its work at once on a background thread, so that work overlaps whatever the
         caller does next."""
         options = DecodeOptions()
-        prefixes = (self._prefix(options, prompt_tokens), self._prefix(options, ()))
-        return ReadingScorer(self, np.asarray(chunk.encoder_output), prefixes)
+        prompted, plain = self._prefix(options, prompt_tokens), self._prefix(options, ())
+        return ReadingScorer(self, np.asarray(chunk.encoder_output), prompted, plain)
 
     def torch_decoder(self) -> TorchWhisperDecoder:
         """The PyTorch twin of the decoder, loaded on first use. A model it cannot read (an
@@ -251,19 +251,26 @@ class ReadingScorer:
     biased beam search."""
 
     def __init__(
-        self, engine: WhisperEngine, encoder_output: np.ndarray, prefixes: tuple[list[int], ...]
+        self,
+        engine: WhisperEngine,
+        encoder_output: np.ndarray,
+        prompted: list[int],  # prefix with the context prompt
+        plain: list[int],  # prefix without it
     ):
         self._engine = engine
-        self._states: list[PrefixState] = []
+        self._prompted: PrefixState | None = None
+        self._plain: PrefixState | None = None
         self._error: Exception | None = None
         self._thread = threading.Thread(
-            target=self._prepare, args=(encoder_output, prefixes), daemon=True
+            target=self._prepare, args=(encoder_output, prompted, plain), daemon=True
         )
         self._thread.start()
 
-    def _prepare(self, encoder_output: np.ndarray, prefixes: tuple[list[int], ...]) -> None:
+    def _prepare(self, encoder_output: np.ndarray, prompted: list[int], plain: list[int]) -> None:
         try:
-            self._states = self._engine.torch_decoder().prefix_states(encoder_output, prefixes)
+            decoder = self._engine.torch_decoder()
+            states = decoder.prefix_states(encoder_output, (prompted, plain))
+            self._prompted, self._plain = states
         except Exception as exc:
             self._error = exc
 
@@ -272,10 +279,10 @@ class ReadingScorer:
         self._thread.join()
         if self._error is not None:
             raise ModelError(f"cannot score readings: {self._error}") from self._error
-        if not self._states:
+        state = self._prompted if prompted else self._plain
+        if state is None:
             raise ModelError("cannot score readings: the decoder state is missing")
         engine = self._engine
         eot = engine.tokenizer.eot
         readings = [[*engine.tokenize(" " + text.strip()), eot] for text in texts]
-        state = self._states[0 if prompted else 1]
         return engine.torch_decoder().score(state, readings)
