@@ -317,6 +317,8 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
         {"homophone_similarity": 1.5},
         {"contest_margin": -1.0},
         {"contest_plain_loss": -0.5},
+        {"max_swaps": -1},
+        {"swap_margin": -1.0},
     ],
 )
 def test_spell_check_and_contest_options_are_checked(bad: dict[str, float]) -> None:
@@ -380,3 +382,37 @@ def test_guard_reads_the_biased_words_as_the_catalog_spells_them() -> None:
     merged = _biaser().merge(unbiased, chosen, _decoded(("Shavon Okafer.", -0.2)))
     assert merged.text == "Siobhan Okafor."
     assert merged.transplanted == ("Siobhan Okafor.",)
+
+
+# -- swaps: another entry in place of one the text has, judged by the audio ------------------
+
+
+SWAP_CONTEXT = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Which Linh: Linh Lefebvre or Linh Mahmoud?"}],
+        "catalogs": {"contacts": ["Linh Lefebvre", "Linh Mahmoud", "Kwame Mahmoud", "Rose Tyler"]},
+    }
+)
+
+
+def test_spell_check_offers_the_other_options_in_place_of_an_entry() -> None:
+    swaps = [a for a in _biaser(SWAP_CONTEXT).alternatives("Linh Lefebvre.", NBEST_UNSURE)]
+    by_text = {a.text: a for a in swaps if a.swapped}
+    # The other option, though it sounds unlike; an entry that sounds alike; never an unnamed
+    # entry that sounds unlike ("Rose Tyler"), nor the entry itself.
+    assert by_text["Linh Mahmoud."].named and by_text["Linh Mahmoud."].plain_checked
+    assert "Rose Tyler." not in by_text and "Linh Lefebvre." not in by_text
+    # A surname alone is swapped for the other option's surname in a short answer only.
+    short = {a.text for a in _biaser(SWAP_CONTEXT).alternatives("Lefebvre, please.", NBEST_UNSURE)}
+    assert "Mahmoud, please." in short
+    mid = _biaser(SWAP_CONTEXT).alternatives("Tell Lefebvre I am on my way.", NBEST_UNSURE)
+    assert not [a for a in mid if a.swapped]
+
+
+def test_a_swap_needs_the_audio_to_prefer_it_without_the_context() -> None:
+    biaser = _biaser(SWAP_CONTEXT, BiasOptions(swap_margin=1.0))
+    swap = next(a for a in biaser.alternatives("Linh Lefebvre.", NBEST_UNSURE) if a.swapped)
+    assert biaser.pick(-10.0, [swap], [-8.0], [2.0]) is swap
+    assert biaser.pick(-10.0, [swap], [-9.5], [2.0]) is None  # not preferred by 1 nat
+    assert biaser.pick(-10.0, [swap], [-3.0], [-0.5]) is None  # the prompt alone wants it
+    assert biaser.pick(-10.0, [swap], [-3.0], [None]) is None  # never scored without it

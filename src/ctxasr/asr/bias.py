@@ -43,6 +43,7 @@ from ctxasr.errors import ConfigError
 from ctxasr.text import contains_phrase, normalize, words
 
 _ALTERNATIVES_PER_SPAN = 5  # sound-alike catalog phrases tried for each span of the text
+_SWAPS_PER_PHRASE = 8  # sound-alike catalog phrases tried in place of a phrase of the text
 # A misheard name often breaks into more words ("Okafor" -> "of a four"): spans of the text
 # run up to this many words longer than the longest catalog phrase.
 _SPLIT_WORDS = 2
@@ -93,6 +94,10 @@ class BiasOptions:
     # the price of a rare name. How alike two spellings sound is weaker evidence than the audio.
     contest_margin: float = 5.0
     contest_plain_loss: float = 10.0
+    # Swap: at most this many readings trading a catalog phrase of the text for another; one
+    # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
+    max_swaps: int = 4
+    swap_margin: float = 1.0
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
     # ... or, in a short answer to "X or Y?", to the offered option they sound closest to, when
@@ -121,6 +126,8 @@ class BiasOptions:
             raise ConfigError("max_alternatives and named_prior must be >= 0")
         if self.contest_margin < 0 or self.contest_plain_loss < 0:
             raise ConfigError("contest_margin and contest_plain_loss must be >= 0")
+        if self.max_swaps < 0 or self.swap_margin < 0:
+            raise ConfigError("max_swaps and swap_margin must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,14 @@ class Alternative:
     # A span of the biased pass that the guard refused on sound alone: it must convince the
     # decoder both with the context and without it.
     contested: bool = False
+    # A catalog phrase already in the text traded for another: which of two entries was said
+    # is a question for the audio, so the decoder must prefer it with and without the prompt.
+    swapped: bool = False
+
+    @property
+    def plain_checked(self) -> bool:
+        """Whether it must also hold when the decoder is scored without the context prompt."""
+        return self.contested or self.swapped
 
 
 @dataclass(frozen=True)
@@ -395,7 +410,38 @@ class ContextBiaser:
                 if self._allowed(alternative, present, nbest):
                     found.setdefault(alternative.text, alternative)
         ranked = sorted(found.values(), key=lambda a: (a.named, a.similarity), reverse=True)
-        return ranked[: self.options.max_alternatives]
+        return ranked[: self.options.max_alternatives] + self._swaps(tokens, norm, present)
+
+    def _swaps(self, tokens: list[str], norm: list[str], present: set[str]) -> list[Alternative]:
+        """Readings with a catalog phrase of the text traded for another phrase of the same
+        kind (whole entry or part) that sounds like it or that the assistant just offered:
+        "Linh Lefebvre" for "Linh Mahmoud" when the biased beam ranked the two nearly level."""
+        index, found = self.plan.index, dict[str, Alternative]()
+        for start, end in _spans(len(tokens), index.max_words):
+            span = norm[start:end]
+            if not all(span):
+                continue
+            run = " ".join(span)
+            standing = index.exact(run)
+            if not standing:
+                continue
+            whole = any(p.whole for p in standing)
+            if not whole and not self._is_answer(norm, (start, end)):
+                continue
+            heard = self.pronouncer.phrase(run)
+            candidates = [m.phrase for m in index.nearest(heard, limit=_SWAPS_PER_PHRASE)]
+            for phrase in [*candidates, *self._offered]:
+                if phrase.whole != whole or normalize(phrase.text) in present:
+                    continue
+                named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
+                alike = similarity(heard, phrase.prons)
+                if not named and alike < self.options.transplant_similarity:
+                    continue
+                respelled = _keep_punctuation(tokens[start:end], phrase.text)
+                text = " ".join([*tokens[:start], respelled, *tokens[end:]])
+                found.setdefault(text, Alternative(text, run, phrase, alike, named, swapped=True))
+        ranked = sorted(found.values(), key=lambda a: (a.named, a.similarity), reverse=True)
+        return ranked[: self.options.max_swaps]
 
     def prepare(self, text: str) -> None:
         """Look up what each span of ``text`` sounds like in the catalogs ahead of the spell
@@ -489,9 +535,14 @@ class ContextBiaser:
             gain = score - current + (self.options.named_prior if alternative.named else 0.0)
             if alternative.contested and not self._wins_contest(gain, plain_gain):
                 continue
+            if alternative.swapped and not self._wins_swap(score - current, plain_gain):
+                continue
             if gain > best_gain:
                 best, best_gain = alternative, gain
         return best
+
+    def _wins_swap(self, gain: float, plain_gain: float | None) -> bool:
+        return plain_gain is not None and gain >= self.options.swap_margin and plain_gain >= 0
 
     def _wins_contest(self, gain: float, plain_gain: float | None) -> bool:
         options = self.options

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -207,6 +207,9 @@ class _Run:
         chunks = self.engine.encode(samples)
         self.encode_ms = _ms_since(start)
         for chunk in chunks:
+            # The biased pass starts beside the unbiased one unless it needs the latter's
+            # reading to refocus its prompt (catalogs overflowing it).
+            early = _Pass(self._biased, chunk, self.plan) if self._biased_first() else None
             start = time.perf_counter()
             unbiased = self.engine.decode(chunk, self.unbiased_opts)
             self.unbiased_ms += _ms_since(start)
@@ -217,25 +220,38 @@ class _Run:
             if self.biaser is None or self.plan is None:
                 self.texts.append(unbiased.best.text)
                 continue
+            self.texts.append(self._biased_window(chunk, unbiased, self.biaser, early))
+
+    def _biased_first(self) -> bool:
+        if self.plan is None:
+            return False
+        return not (self.plan_options.refocus and self.plan.overflows)
+
+    def _biased_window(
+        self, chunk: EncodedChunk, unbiased: Decoded, biaser: ContextBiaser, early: _Pass | None
+    ) -> str:
+        """The window's text with the context: biased pass, guard, spell check. The scorer's
+        pass over the prompt starts after the unbiased pass, so that at most two passes share
+        the cores."""
+        start = time.perf_counter()
+        plan = self._refocused(biaser.plan, unbiased)
+        self.bias_ms += _ms_since(start)
+        scorer = self._scorer(chunk, plan)
+        lookup = self._prepare(biaser, unbiased) if scorer is not None else None
+        biased_pass = early or _Pass(self._biased, chunk, plan)
+        biased = biased_pass.result()
+        self.biased_ms += biased_pass.ms
+        start = time.perf_counter()
+        merged = self._guarded(biaser, unbiased, biased)
+        self.bias_ms += _ms_since(start)
+        text, reason = merged.text, merged.reason
+        if scorer is not None and lookup is not None:
             start = time.perf_counter()
-            plan = self._refocused(self.plan, unbiased)
-            self.bias_ms += _ms_since(start)
-            scorer = self._scorer(chunk, plan)  # both work alongside the biased pass
-            lookup = self._prepare(self.biaser, unbiased) if scorer is not None else None
-            start = time.perf_counter()
-            biased = self._biased(chunk, plan)
-            self.biased_ms += _ms_since(start)
-            start = time.perf_counter()
-            merged = self._guarded(self.biaser, unbiased, biased)
-            self.bias_ms += _ms_since(start)
-            text, reason = merged.text, merged.reason
-            if scorer is not None and lookup is not None:
-                start = time.perf_counter()
-                lookup.join()
-                text, reason = self._spell_checked(self.biaser, scorer, unbiased, merged)
-                self.check_ms += _ms_since(start)
-            self.texts.append(text)
-            self.reasons.append(reason)
+            lookup.join()
+            text, reason = self._spell_checked(biaser, scorer, unbiased, merged)
+            self.check_ms += _ms_since(start)
+        self.reasons.append(reason)
+        return text
 
     def _guarded(self, biaser: ContextBiaser, unbiased: Decoded, biased: Decoded) -> Merged:
         """The window's text after rescoring and the guard, and why."""
@@ -262,8 +278,9 @@ class _Run:
         biaser: ContextBiaser, scorer: ReadingScorer, unbiased: Decoded, merged: Merged
     ) -> tuple[str, str]:
         """The guarded text, or a reading with a catalog phrase that the decoder believes more:
-        a sound-alike respelling, or a biased span the guard refused on sound alone. Best
-        effort: if the scoring fails, the guarded text stands."""
+        a sound-alike respelling, another entry in place of one it has, or a biased span the
+        guard refused on sound alone. Best effort: if the scoring fails, the guarded text
+        stands."""
         text = merged.text
         alternatives = [*biaser.alternatives(text, unbiased), *merged.contested]
         if not alternatives:
@@ -319,6 +336,33 @@ class _Run:
         )
 
 
+class _Pass:
+    """A decoding pass run on its own thread; ``result`` waits for it (and re-raises)."""
+
+    def __init__(self, decode: Callable[[EncodedChunk, ContextPlan], Decoded], *args: Any):
+        self.ms = 0.0  # the pass's own duration (it overlaps others)
+        self._decoded: Decoded | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(decode, *args), daemon=True)
+        self._thread.start()
+
+    def _run(self, decode: Callable[[EncodedChunk, ContextPlan], Decoded], *args: Any) -> None:
+        start = time.perf_counter()
+        try:
+            self._decoded = decode(*args)
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self._error = exc
+        self.ms = _ms_since(start)
+
+    def result(self) -> Decoded:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._decoded is None:
+            raise ModelError("the decoding pass returned nothing")
+        return self._decoded
+
+
 def trie_phrases(plan: ContextPlan) -> list[str]:
     """What the token-level bias favours: the prompt's phrases, and the words of the options
     the assistant just named ("Bauer" of "Meg Bauer": a short answer may give only a part)."""
@@ -332,14 +376,14 @@ def trie_phrases(plan: ContextPlan) -> list[str]:
 def _plain_gains(
     scorer: ReadingScorer, text: str, alternatives: list[Alternative]
 ) -> list[float | None]:
-    """How much more the decoder believes each contested reading than ``text`` without the
-    context prompt (None for the others, which need no such check)."""
-    contested = [a.text for a in alternatives if a.contested]
-    if not contested:
+    """How much more the decoder believes each contested or swapped reading than ``text``
+    without the context prompt (None for the others, which need no such check)."""
+    checked = [a.text for a in alternatives if a.plain_checked]
+    if not checked:
         return [None] * len(alternatives)
-    current, *scores = scorer.score([text, *contested], prompted=False)
+    current, *scores = scorer.score([text, *checked], prompted=False)
     gains = iter(score - current for score in scores)
-    return [next(gains) if a.contested else None for a in alternatives]
+    return [next(gains) if a.plain_checked else None for a in alternatives]
 
 
 def _ms_since(start: float) -> float:

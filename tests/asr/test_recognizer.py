@@ -1,0 +1,96 @@
+"""The recognizer's passes over one window, on a scripted engine (no model)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, cast
+
+import numpy as np
+import pytest
+
+from ctxasr.asr import Recognizer, RecognizerOptions
+from ctxasr.asr.audio import SAMPLE_RATE
+from ctxasr.asr.bias import BiasOptions
+from ctxasr.asr.engine import Decoded, DecodeOptions, EncodedChunk, EngineOptions, Hypothesis
+from ctxasr.context import DialogueContext, Pronouncer
+from ctxasr.errors import ConfigError
+
+PRONOUNCER = Pronouncer()
+MEG = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Do you mean Meg Jones or Meg Bauer?"}],
+        "catalogs": {"contacts": ["Meg Jones", "Meg Bauer"]},
+    }
+)
+# A thousand names cannot fit a 223-token prompt: the plan is refocused on what was heard
+# ("Power." brings "Meg Bauer", last in the catalog, into the prompt).
+CROWDED = DialogueContext.from_json(
+    {
+        "turns": [],
+        "catalogs": {"contacts": [*(f"Person Number{i}" for i in range(1000)), "Meg Bauer"]},
+    }
+)
+SPEECH = np.random.default_rng(0).normal(0, 0.05, SAMPLE_RATE).astype(np.float32)
+
+
+class ScriptedEngine:
+    """Unbiased pass: "Power."; biased pass: "Bauer.". The unbiased pass waits (up to
+    ``wait_s``) for the biased one to start, and notes whether it had."""
+
+    name = "scripted"
+
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s = wait_s
+        self.biased_started = threading.Event()
+        self.side_by_side: list[bool] = []
+        self.prompts: list[tuple[int, ...]] = []
+
+    def tokenize(self, text: str) -> list[int]:
+        return [len(word) for word in text.split()]
+
+    def encode(self, audio: np.ndarray) -> list[EncodedChunk]:
+        return [EncodedChunk(None, 0.0, audio.shape[0] / SAMPLE_RATE)]
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        if prompt_tokens:
+            self.prompts.append(tuple(prompt_tokens))
+            self.biased_started.set()
+            return Decoded((Hypothesis("Bauer.", -0.1),), 0.01)
+        self.side_by_side.append(self.biased_started.wait(timeout=self.wait_s))
+        return Decoded((Hypothesis("Power.", -0.5), Hypothesis("Bower.", -0.6)), 0.01)
+
+
+def _recognizer(engine: ScriptedEngine) -> Recognizer:
+    options = replace(RecognizerOptions(), bias=BiasOptions(max_alternatives=0))
+    return Recognizer(options, engine=cast(Any, engine), pronouncer=PRONOUNCER)
+
+
+def test_the_biased_pass_runs_beside_the_unbiased_one() -> None:
+    engine = ScriptedEngine(wait_s=10.0)
+    result = _recognizer(engine).recognize(SPEECH, MEG)
+    assert engine.side_by_side == [True]  # it had started before the unbiased pass ended
+    assert result.unbiased_text == "Power." and result.context_used
+
+
+def test_an_overflowing_plan_waits_for_the_unbiased_reading() -> None:
+    engine = ScriptedEngine(wait_s=0.2)
+    recognizer = _recognizer(engine)
+    plan = recognizer.plan(CROWDED)
+    assert plan.overflows
+    recognizer.recognize(SPEECH, plan)
+    # The biased pass started only after the unbiased one, with a prompt refocused on it.
+    assert engine.side_by_side == [False]
+    # One token per word, as long as the word: the prompt now opens with "Meg Bauer,".
+    assert plan.prompt_tokens[:2] != (3, 6)
+    assert engine.prompts[0][:2] == (3, 6)
+
+
+def test_decoding_threads_are_checked() -> None:
+    with pytest.raises(ConfigError):
+        EngineOptions(decode_threads=0)
+    with pytest.raises(ConfigError):
+        EngineOptions(decode_workers=0)
