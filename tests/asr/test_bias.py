@@ -178,6 +178,14 @@ def test_unknown_spelling_snaps_to_the_nearest_catalog_phrase() -> None:
     assert 0.85 < match.score < 1.0
 
 
+def test_a_respelling_never_drops_a_dictionary_word() -> None:
+    # "Call Siobhan Okafor" sounds 0.8 like "Siobhan Okafor", but "Call" is a word, not part
+    # of a misspelt name: the name stands on its own right after it.
+    text, matches = _biaser().canonicalize("Call Siobhan Okafor.")
+    assert text == "Call Siobhan Okafor."
+    assert [(m.phrase, m.respelled_from) for m in matches] == [("Siobhan Okafor", None)]
+
+
 def test_real_words_are_not_respelled_into_other_sounding_entries() -> None:
     text, matches = _biaser().canonicalize("Turn the power off.")
     assert text == "Turn the power off."

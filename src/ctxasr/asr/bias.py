@@ -607,10 +607,19 @@ class ContextBiaser:
             phrase = match.phrase
             if match.similarity < self.options.respell_similarity or not _fits(span_words, phrase):
                 continue
+            if self._swallows_a_word(span_words, phrase):
+                continue
             named = plan.relevance_of(phrase.entry) > 0 and answer_like
             if phrase.whole or phrase.n_words > 1 or named:
                 return phrase, match.similarity
         return self._offered_option(span_words, prons) if answer_like else None
+
+    def _swallows_a_word(self, span_words: list[str], phrase: IndexedPhrase) -> bool:
+        """Whether respelling the span as a shorter phrase would drop a dictionary word at its
+        edge ("Call Siobhan Okafor" is not a spelling of "Siobhan Okafor")."""
+        if phrase.n_words >= len(span_words):
+            return False
+        return any(self.pronouncer.in_lexicon(w) for w in (span_words[0], span_words[-1]))
 
     def _offered_option(
         self, span_words: list[str], prons: tuple[Phones, ...]
@@ -620,8 +629,13 @@ class ContextBiaser:
         other options. A choice among a few, so it needs less likeness than a catalog search."""
         if span_words[0] in ANSWER_FILLERS or span_words[-1] in ANSWER_FILLERS:
             return None  # "one with Raghunathan": the answer's frame is not part of the name
+        offered = [
+            p
+            for p in self._offered
+            if _fits(span_words, p) and not self._swallows_a_word(span_words, p)
+        ]
         scored = sorted(
-            ((similarity(prons, p.prons), p) for p in self._offered if _fits(span_words, p)),
+            ((similarity(prons, p.prons), p) for p in offered),
             key=lambda pair: (pair[0], pair[1].whole),
             reverse=True,
         )
