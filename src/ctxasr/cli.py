@@ -79,9 +79,15 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     import uvicorn  # noqa: PLC0415
 
-    from ctxasr.service.app import Services, create_app, prepare_heap  # noqa: PLC0415
+    from ctxasr.service.app import (  # noqa: PLC0415
+        Services,
+        create_app,
+        limit_malloc_arenas,
+        prepare_heap,
+    )
     from ctxasr.service.config import ServiceOptions  # noqa: PLC0415
 
+    limit_malloc_arenas()  # before the models load and start their threads
     options = ServiceOptions(
         store=args.store,
         data_dir=Path(args.data_dir),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,10 @@ def test_selection_by_meaning_in_the_service(
         assert sum(len(c) for c in cached.values()) >= 300
     finally:
         services.close()
+
+
+def test_malloc_arenas_are_limited_on_glibc() -> None:
+    from ctxasr.service.app import limit_malloc_arenas
+
+    expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert limit_malloc_arenas() is expected

@@ -15,7 +15,10 @@ Four steps, each a small function:
    context prompt), and the best replaces the text when the decoder believes it more. A beam
    search drops a rare name after its first unlikely token; scored whole, the name often wins.
    A contested reading must win clearly with the prompt and hold without it: spellings that
-   look unalike ("Nursery eye", "Nursery Nightlight") can still be the same audio.
+   look unalike ("Nursery eye", "Nursery Nightlight") can still be the same audio. A catalog
+   phrase already in the text may be *swapped* for another entry ("Linh Lefebvre" for "Linh
+   Mahmoud"): which of two entries was said is for the audio to tell, so a swap must win both
+   with the prompt and without it.
 4. ``canonicalize``: rewrite spans that *sound* like a catalog phrase to the catalog's spelling:
    homophones of whole entries ("Alpha" → "Alfa"), and spellings the lexicon does not know
    ("Shavon Okafor" → "Siobhan Okafor"). Real words are never respelled into a different-sounding

@@ -45,9 +45,15 @@ class ServiceBenchOptions:
 def run_service_bench(options: ServiceBenchOptions) -> dict[str, Any]:
     from fastapi.testclient import TestClient  # noqa: PLC0415
 
-    from ctxasr.service.app import Services, create_app, prepare_heap  # noqa: PLC0415
+    from ctxasr.service.app import (  # noqa: PLC0415
+        Services,
+        create_app,
+        limit_malloc_arenas,
+        prepare_heap,
+    )
     from ctxasr.service.config import ServiceOptions  # noqa: PLC0415
 
+    limit_malloc_arenas()  # as ``ctxasr serve`` does before the models load
     rng = random.Random(options.seed)
     with tempfile.TemporaryDirectory(prefix="ctxasr-bench-service-") as folder:
         audio = _follow_up_audio(Path(folder))
