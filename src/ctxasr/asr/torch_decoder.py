@@ -125,7 +125,6 @@ class TorchWhisperDecoder:
         self.special = special
         self.n_layers = sum(k.endswith("self_attention/linear_1/weight") for k in weights)
         tensor = {k: torch.from_numpy(v) for k, v in weights.items()}
-        self.embedding = tensor["embeddings/weight"]
         self.positions = tensor["position_encodings/encodings"]
         self.norms = {
             k.removesuffix("/gamma"): (v, tensor[k.removesuffix("gamma") + "beta"])
@@ -133,6 +132,9 @@ class TorchWhisperDecoder:
             if k.endswith("/gamma")
         }
         self.linears = _quantized_linears(torch, tensor)
+        # Only a few rows are looked up per step (the output projection has its own int8
+        # copy), so half precision is enough and halves the largest array (80 MB in tiny.en).
+        self.embedding = tensor["embeddings/weight"].half()
         vocab = self.embedding.shape[0]
         self._suppress = torch.zeros(vocab, dtype=torch.bool)
         self._suppress[[t for t in special.suppress if 0 <= t < vocab]] = True
@@ -182,7 +184,7 @@ class TorchWhisperDecoder:
     ) -> tuple[Any, list[tuple[Any, Any]]]:
         """The last layer's hidden states at every position of ``tokens``, and the cache."""
         functional = self.torch.nn.functional
-        x = self.embedding[tokens] + self.positions[offset : offset + tokens.shape[1]]
+        x = self.embedding[tokens].float() + self.positions[offset : offset + tokens.shape[1]]
         new_cache = []
         for i in range(self.n_layers):
             name = f"layer_{i}"
