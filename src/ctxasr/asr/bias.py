@@ -27,7 +27,7 @@ Four steps, each a small function:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -412,8 +412,8 @@ class ContextBiaser:
             for alternative in self._alternatives_at(tokens, norm, (start, end)):
                 if self._allowed(alternative, present, nbest):
                     found.setdefault(alternative.text, alternative)
-        ranked = sorted(found.values(), key=lambda a: (a.named, a.similarity), reverse=True)
-        return ranked[: self.options.max_alternatives] + self._swaps(tokens, norm, present)
+        respellings = _best_first(found.values(), self.options.max_alternatives)
+        return respellings + self._swaps(tokens, norm, present)
 
     def _swaps(self, tokens: list[str], norm: list[str], present: set[str]) -> list[Alternative]:
         """Readings with a catalog phrase of the text traded for another phrase of the same
@@ -432,19 +432,18 @@ class ContextBiaser:
             if not whole and not self._is_answer(norm, (start, end)):
                 continue
             heard = self.pronouncer.phrase(run)
-            candidates = [m.phrase for m in index.nearest(heard, limit=_SWAPS_PER_PHRASE)]
-            for phrase in [*candidates, *self._offered]:
+            near = [(m.phrase, m.similarity) for m in index.nearest(heard, _SWAPS_PER_PHRASE)]
+            offered = [(p, similarity(heard, p.prons)) for p in self._offered]
+            for phrase, alike in [*near, *offered]:
                 if phrase.whole != whole or normalize(phrase.text) in present:
                     continue
                 named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
-                alike = similarity(heard, phrase.prons)
                 if not named and alike < self.options.transplant_similarity:
                     continue
                 respelled = _keep_punctuation(tokens[start:end], phrase.text)
                 text = " ".join([*tokens[:start], respelled, *tokens[end:]])
                 found.setdefault(text, Alternative(text, run, phrase, alike, named, swapped=True))
-        ranked = sorted(found.values(), key=lambda a: (a.named, a.similarity), reverse=True)
-        return ranked[: self.options.max_swaps]
+        return _best_first(found.values(), self.options.max_swaps)
 
     def prepare(self, text: str) -> None:
         """Look up what each span of ``text`` sounds like in the catalogs ahead of the spell
@@ -707,6 +706,12 @@ def catalog_phrases_in(hyp_words: list[str], index: PhoneticIndex) -> set[str]:
         if index.exact(run):
             found.add(run)
     return found
+
+
+def _best_first(alternatives: Iterable[Alternative], limit: int) -> list[Alternative]:
+    """The named options first, then the most alike; at most ``limit``."""
+    ranked = sorted(alternatives, key=lambda a: (a.named, a.similarity), reverse=True)
+    return ranked[:limit]
 
 
 def _spans(length: int, longest: int) -> Iterator[tuple[int, int]]:

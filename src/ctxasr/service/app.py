@@ -131,6 +131,7 @@ GC_THRESHOLDS = (700, 10, 100)
 
 
 MALLOC_ARENAS = 2  # glibc's default is 8 per core
+_M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
@@ -148,9 +149,6 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
         return bool(libc.mallopt(_M_ARENA_MAX, arenas))
     except (OSError, AttributeError):
         return False
-
-
-_M_ARENA_MAX = -8  # from glibc's malloc.h
 
 
 def prepare_heap() -> None:
