@@ -151,6 +151,19 @@ def test_guard_takes_the_biased_boundaries_of_an_accepted_phrase() -> None:
     assert merged.text == "Siobhan Okafor."
 
 
+def test_merged_words_keep_the_case_of_their_place_in_the_sentence() -> None:
+    # The biased pass heard only "Please." (a sentence of its own); merged after the unbiased
+    # "No, but" it goes on a sentence, and a catalog's spelling keeps its capitals anywhere.
+    unbiased = _decoded(("No, but please.", -0.6))
+    merged = _biaser().merge(unbiased, Hypothesis("Please.", -0.5), _decoded(("Please.", -0.5)))
+    assert merged.text == "No, but please."
+    chosen = Hypothesis("Rose Tyler.", -0.2)
+    merged = _biaser().merge(
+        _decoded(("and rose tyler.", -0.4)), chosen, _decoded(("Rose Tyler.", -0.2))
+    )
+    assert merged.text == "and Rose Tyler."
+
+
 def test_silence_rule() -> None:
     options = BiasOptions()
     assert is_silence(_decoded(("", -0.1)), options)
@@ -277,6 +290,12 @@ def test_spell_check_proposes_sound_alike_catalog_phrases() -> None:
     assert not any("porch Porch" in text for text in porch)
     # ... and a shared word is no evidence: the rest must sound alike ("eye", "Nightlight").
     assert not any("Nightlight" in text for text in _alternatives("Turn on the nursery eye."))
+
+
+def test_a_respelled_span_keeps_the_pause_inside_it() -> None:
+    # "Shavon, of a four" before more words: the reading keeps the comma as the span's pause.
+    assert "Call Siobhan Okafor, please." in _alternatives("Call Shavon, of a four please.")
+    assert "Call Siobhan Okafor." in _alternatives("Call Shavon, of a four.")
 
 
 def test_spell_check_leaves_recognised_entries_and_homophones_alone() -> None:

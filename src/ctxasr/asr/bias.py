@@ -255,13 +255,17 @@ class ContextBiaser:
         u_norm = [normalize(t) for t in u_tokens]
         b_norm = [normalize(t) for t in b_tokens]
         nbest = [words(h.text) for h in unbiased.hypotheses]
+        in_catalog = self._catalog_positions(b_norm)
         out: list[str] = []
         taken: list[str] = []
         refusals: list[str] = []
         contests: list[tuple[tuple[int, int], list[str], _Refusal]] = []
         for equal, (i1, i2), (j1, j2) in _blocks(u_norm, b_norm):
             if equal:
-                out.extend(b_tokens[j1:j2])
+                for u_token, j in zip(u_tokens[i1:i2], range(j1, j2), strict=True):
+                    out.append(
+                        b_tokens[j] if j in in_catalog else _cased(out, u_token, b_tokens, j)
+                    )
                 continue
             block = _Block(u_norm[i1:i2], b_norm, (j1, j2))
             refusal = self._transplant_refusal(block, chosen, biased, nbest)
@@ -440,7 +444,9 @@ class ContextBiaser:
                 named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
                 if not named and alike < self.options.transplant_similarity:
                     continue
-                respelled = _keep_punctuation(tokens[start:end], phrase.text)
+                respelled = _keep_punctuation(
+                    tokens[start:end], phrase.text, followed=end < len(tokens)
+                )
                 text = " ".join([*tokens[:start], respelled, *tokens[end:]])
                 found.setdefault(text, Alternative(text, run, phrase, alike, named, swapped=True))
         return _best_first(found.values(), self.options.max_swaps)
@@ -475,7 +481,9 @@ class ContextBiaser:
                 continue
             if _doubles_a_neighbour(norm, at, words(phrase.text)):
                 continue  # "porch Porch Sconce": the span with its neighbour is the candidate
-            respelled = _keep_punctuation(tokens[at[0] : at[1]], phrase.text)
+            respelled = _keep_punctuation(
+                tokens[at[0] : at[1]], phrase.text, followed=at[1] < len(tokens)
+            )
             text = " ".join([*tokens[: at[0]], respelled, *tokens[at[1] :]])
             named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
             found.append(Alternative(text, " ".join(span), phrase, match.similarity, named))
@@ -583,7 +591,8 @@ class ContextBiaser:
             )
             if found is not None:
                 phrase, score = found
-                respelled = _keep_punctuation(span, phrase.text)
+                followed = position + size < len(tokens)
+                respelled = _keep_punctuation(span, phrase.text, followed)
                 return size, _Piece(respelled, phrase, score, " ".join(span))
         return 1, _Piece(tokens[position])
 
@@ -757,10 +766,31 @@ def _prefer_whole(phrases: list[IndexedPhrase]) -> IndexedPhrase:
     return next((p for p in phrases if p.whole), phrases[0])
 
 
-def _keep_punctuation(span: list[str], replacement: str) -> str:
+def _cased(out: list[str], u_token: str, b_tokens: list[str], j: int) -> str:
+    """The biased spelling of a word both passes heard (not a catalog's), unless its capital
+    only marks where the biased sentence began and the merged text goes on there ("No, but
+    Please."): the decoder that scores the merged text reads it as a new sentence."""
+    b_token = b_tokens[j]
+    if b_token == u_token or b_token.lower() != u_token.lower():
+        return b_token
+    moved = _opens_sentence(b_tokens, j) and not _opens_sentence(out, len(out))
+    return u_token if moved else b_token
+
+
+def _opens_sentence(tokens: list[str], i: int) -> bool:
+    return i == 0 or tokens[i - 1].endswith((".", "!", "?"))
+
+
+def _keep_punctuation(span: list[str], replacement: str, followed: bool = False) -> str:
+    """``replacement`` with the span's opening and closing marks. A comma inside a span that
+    more words follow ("No, but please" -> "Novak, please") is its pause: the decoder scores the
+    reading without it as a run-on sentence."""
     lead = span[0][: len(span[0]) - len(span[0].lstrip("\"'([{"))]
     core = span[-1].rstrip(".,!?;:\"')]}")
-    return f"{lead}{replacement}{span[-1][len(core) :]}"
+    tail = span[-1][len(core) :]
+    if not tail and followed and any(token.endswith(",") for token in span[:-1]):
+        tail = ","
+    return f"{lead}{replacement}{tail}"
 
 
 def _assemble(pieces: list[_Piece]) -> tuple[str, tuple[EntityMatch, ...]]:
