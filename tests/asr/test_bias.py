@@ -368,6 +368,27 @@ def test_guard_offers_a_span_refused_on_sound_alone_as_a_contest() -> None:
     assert contest.phrase.text == "Nursery Nightlight" and contest.heard == "eye"
 
 
+def test_a_contest_comes_in_each_frame_the_biased_beam_gave_its_phrase() -> None:
+    biaser = _biaser(SPELL_CONTEXT)
+    unbiased = _decoded(("Turn on the Nursery eye.", -0.6))
+    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
+    biased = _decoded(
+        (chosen.text, -0.2),
+        ("Turn on the Nursery Nightlight!", -0.3),  # the same words: no new reading
+        ("Turn the Nursery Nightlight on.", -0.4),
+        ("Turn on the Porch Sconce.", -0.5),  # not the contested phrase
+        ("Turn off the Nursery Nightlight.", -0.6),
+        ("Turn up the Nursery Nightlight.", -0.7),  # over the cap
+    )
+    merged = biaser.merge(unbiased, chosen, biased)
+    assert [c.text for c in merged.contested] == [
+        "Turn on the Nursery Nightlight.",
+        "Turn the Nursery Nightlight on.",
+        "Turn off the Nursery Nightlight.",
+    ]
+    assert all(c.contested and c.phrase.text == "Nursery Nightlight" for c in merged.contested)
+
+
 def test_guard_offers_no_contest_for_words_outside_a_catalog() -> None:
     chosen = Hypothesis("Paul the plumber.", -0.1)
     merged = _biaser().merge(_decoded(("Call the plumber.", -0.3)), chosen, _decoded(("x", -1)))

@@ -28,7 +28,7 @@ Four steps, each a small function:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import cached_property
 
@@ -47,6 +47,7 @@ from ctxasr.text import contains_phrase, normalize, words
 
 _ALTERNATIVES_PER_SPAN = 5  # sound-alike catalog phrases tried for each span of the text
 _SWAPS_PER_PHRASE = 8  # sound-alike catalog phrases tried in place of a phrase of the text
+_REFRAMED_CONTESTS = 2  # other biased readings of a contested phrase that the decoder judges
 # A misheard name often breaks into more words ("Okafor" -> "of a four"): spans of the text
 # run up to this many words longer than the longest catalog phrase.
 _SPLIT_WORDS = 2
@@ -282,6 +283,7 @@ class ContextBiaser:
         else:
             reason = "guard kept unbiased words" + (f" ({'; '.join(refusals)})" if refusals else "")
         contested = tuple(self._contest(out, *contest) for contest in contests)
+        contested += _reframed(contested, biased)
         return Merged(" ".join(out), tuple(taken), reason, contested)
 
     def _contest(
@@ -661,6 +663,23 @@ class ContextBiaser:
         ):
             return best, best_score
         return None
+
+
+def _reframed(contests: tuple[Alternative, ...], biased: Decoded) -> tuple[Alternative, ...]:
+    """The biased n-best's other readings of a contested phrase: the beam ranks the words
+    around a name by the prompt's taste ("Please, Snap Judgment." over "Play Snap Judgment."),
+    and those words are for the audio to judge too."""
+    seen = {tuple(words(contest.text)) for contest in contests}
+    found: list[Alternative] = []
+    for contest in contests:
+        phrase_words = words(contest.phrase.text)
+        for hypothesis in biased.hypotheses:
+            reading = tuple(words(hypothesis.text))
+            if reading in seen or not contains_phrase(list(reading), phrase_words):
+                continue
+            seen.add(reading)
+            found.append(replace(contest, text=hypothesis.text))
+    return tuple(found[:_REFRAMED_CONTESTS])
 
 
 def _blocks(
