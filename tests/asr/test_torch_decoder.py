@@ -90,7 +90,7 @@ def test_scoring_a_reading_gives_the_search_its_own_log_probability(
     found = decoder.beam_search(encoder_output, prefix, None, beam_size=3, num_hypotheses=3)
     eot = engine.tokenizer.eot
     readings = [[*h.tokens, eot] for h in found]
-    state = decoder.prefix_state(encoder_output, prefix)
+    (state,) = decoder.prefix_states(encoder_output, [prefix])
     together = decoder.score(state, readings)  # sharing their common start
     alone = [decoder.score(state, [r])[0] for r in readings]
     # int8 dynamic quantisation scales activations per batch, so the batch a reading is run

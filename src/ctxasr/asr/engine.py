@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ctxasr.asr.audio import SAMPLE_RATE, Audio
+from ctxasr.asr.background import Background
 from ctxasr.asr.models import DEFAULT_MODEL, ModelError, resolve_model
 from ctxasr.asr.torch_decoder import (
     PrefixState,
@@ -284,30 +285,20 @@ class ReadingScorer:
         plain: list[int],  # prefix without it
     ):
         self._engine = engine
-        self._prompted: PrefixState | None = None
-        self._plain: PrefixState | None = None
-        self._error: Exception | None = None
-        self._thread = threading.Thread(
-            target=self._prepare, args=(encoder_output, prompted, plain), daemon=True
-        )
-        self._thread.start()
+        self._states = Background(self._prefix_states, encoder_output, (prompted, plain))
 
-    def _prepare(self, encoder_output: np.ndarray, prompted: list[int], plain: list[int]) -> None:
-        try:
-            decoder = self._engine.torch_decoder()
-            states = decoder.prefix_states(encoder_output, (prompted, plain))
-            self._prompted, self._plain = states
-        except Exception as exc:
-            self._error = exc
+    def _prefix_states(
+        self, encoder_output: np.ndarray, prefixes: tuple[list[int], list[int]]
+    ) -> list[PrefixState]:
+        return self._engine.torch_decoder().prefix_states(encoder_output, prefixes)
 
     def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
         """Log-probabilities (nats) of ``texts``, with the context prompt or without it."""
-        self._thread.join()
-        if self._error is not None:
-            raise ModelError(f"cannot score readings: {self._error}") from self._error
-        state = self._prompted if prompted else self._plain
-        if state is None:
-            raise ModelError("cannot score readings: the decoder state is missing")
+        try:
+            with_prompt, without = self._states.result()
+        except Exception as exc:
+            raise ModelError(f"cannot score readings: {exc}") from exc
+        state = with_prompt if prompted else without
         engine = self._engine
         eot = engine.tokenizer.eot
         readings = [[*engine.tokenize(" " + text.strip()), eot] for text in texts]

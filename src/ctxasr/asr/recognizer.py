@@ -11,13 +11,14 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ctxasr.asr.audio import Audio, AudioSource, load_audio
+from ctxasr.asr.background import Background
 from ctxasr.asr.bias import (
     Alternative,
     BiasOptions,
@@ -209,7 +210,7 @@ class _Run:
         for chunk in chunks:
             # The biased pass starts beside the unbiased one unless it needs the latter's
             # reading to refocus its prompt (catalogs overflowing it).
-            early = _Pass(self._biased, chunk, self.plan) if self._biased_first() else None
+            early = Background(self._biased, chunk, self.plan) if self._biased_first() else None
             start = time.perf_counter()
             unbiased = self.engine.decode(chunk, self.unbiased_opts)
             self.unbiased_ms += _ms_since(start)
@@ -228,7 +229,11 @@ class _Run:
         return not (self.plan_options.refocus and self.plan.overflows)
 
     def _biased_window(
-        self, chunk: EncodedChunk, unbiased: Decoded, biaser: ContextBiaser, early: _Pass | None
+        self,
+        chunk: EncodedChunk,
+        unbiased: Decoded,
+        biaser: ContextBiaser,
+        early: Background[Decoded] | None,
     ) -> str:
         """The window's text with the context: biased pass, guard, spell check. The scorer's
         pass over the prompt starts after the unbiased pass, so that at most two passes share
@@ -237,8 +242,8 @@ class _Run:
         plan = self._refocused(biaser.plan, unbiased)
         self.bias_ms += _ms_since(start)
         scorer = self._scorer(chunk, plan)
-        lookup = self._prepare(biaser, unbiased) if scorer is not None else None
-        biased_pass = early or _Pass(self._biased, chunk, plan)
+        lookup = Background(biaser.prepare, unbiased.best.text) if scorer is not None else None
+        biased_pass = early or Background(self._biased, chunk, plan)
         biased = biased_pass.result()
         self.biased_ms += biased_pass.ms
         start = time.perf_counter()
@@ -247,7 +252,7 @@ class _Run:
         text, reason = merged.text, merged.reason
         if scorer is not None and lookup is not None:
             start = time.perf_counter()
-            lookup.join()
+            lookup.result()
             text, reason = self._spell_checked(biaser, scorer, unbiased, merged)
             self.check_ms += _ms_since(start)
         self.reasons.append(reason)
@@ -266,12 +271,6 @@ class _Run:
         if self.bias_options.max_alternatives == 0:
             return None
         return self.engine.reading_scorer(chunk, plan.prompt_tokens)
-
-    @staticmethod
-    def _prepare(biaser: ContextBiaser, unbiased: Decoded) -> threading.Thread:
-        thread = threading.Thread(target=biaser.prepare, args=(unbiased.best.text,), daemon=True)
-        thread.start()
-        return thread
 
     @staticmethod
     def _spell_checked(
@@ -334,33 +333,6 @@ class _Run:
             biased_text=biased if biased and normalize(biased) != normalize(text) else None,
             timings=timings,
         )
-
-
-class _Pass:
-    """A decoding pass run on its own thread; ``result`` waits for it (and re-raises)."""
-
-    def __init__(self, decode: Callable[[EncodedChunk, ContextPlan], Decoded], *args: Any):
-        self.ms = 0.0  # the pass's own duration (it overlaps others)
-        self._decoded: Decoded | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(decode, *args), daemon=True)
-        self._thread.start()
-
-    def _run(self, decode: Callable[[EncodedChunk, ContextPlan], Decoded], *args: Any) -> None:
-        start = time.perf_counter()
-        try:
-            self._decoded = decode(*args)
-        except BaseException as exc:  # handed to the caller's thread by result()
-            self._error = exc
-        self.ms = _ms_since(start)
-
-    def result(self) -> Decoded:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        if self._decoded is None:
-            raise ModelError("the decoding pass returned nothing")
-        return self._decoded
 
 
 def trie_phrases(plan: ContextPlan) -> list[str]:

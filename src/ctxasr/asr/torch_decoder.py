@@ -218,16 +218,12 @@ class TorchWhisperDecoder:
 
     # -- teacher forcing ----------------------------------------------------------------
 
-    def prefix_state(self, encoder_output: np.ndarray, prefix: Sequence[int]) -> PrefixState:
-        """The decoder's state after ``prefix`` (prompt and start-of-transcript tokens) over
-        one window: computed once, then any number of readings are scored from it."""
-        return self.prefix_states(encoder_output, [prefix])[0]
-
     def prefix_states(
         self, encoder_output: np.ndarray, prefixes: Sequence[Sequence[int]]
     ) -> list[PrefixState]:
-        """One state per prefix over the same window; the cross-attention keys, the costly
-        part, are computed once and shared."""
+        """The decoder's state after each prefix (prompt and start-of-transcript tokens) over
+        one window, from which any number of readings are then scored; the cross-attention
+        keys, the costly part, are computed once and shared."""
         torch = self.torch
         states = []
         with torch.inference_mode():

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ctxasr.asr.background import Background
+
+
+def test_result_is_the_calls_value_and_none_is_a_value() -> None:
+    assert Background(lambda a, b: a + b, 2, 3).result() == 5
+    assert Background(lambda: None).result() is None
+
+
+def test_the_calls_exception_is_raised_in_the_callers_thread() -> None:
+    def fail() -> int:
+        raise ValueError("broken pass")
+
+    work = Background(fail)
+    with pytest.raises(ValueError, match="broken pass"):
+        work.result()
+
+
+def test_the_call_runs_beside_the_caller_and_is_timed() -> None:
+    started = threading.Event()
+    release = threading.Event()
+
+    def call() -> str:
+        started.set()
+        release.wait(timeout=10)
+        return "done"
+
+    work = Background(call)
+    assert started.wait(timeout=10)  # running before result() is asked for
+    release.set()
+    assert work.result() == "done"
+    assert work.ms > 0.0
