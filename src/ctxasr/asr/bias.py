@@ -192,6 +192,11 @@ class ContextBiaser:
         # Span text -> the catalog phrases nearest in sound (filled by prepare and the check).
         self._sounding: dict[str, list[PhoneticMatch]] = {}
 
+    def _named(self, *phrases: IndexedPhrase) -> bool:
+        """Whether one of ``phrases`` (the entries spelled one way) is an option the assistant
+        just named, or shares words with its last turn: an expected answer."""
+        return any(self.plan.relevance_of(p.entry) >= SHARES_WORDS_WITH_LAST_TURN for p in phrases)
+
     @cached_property
     def _offered(self) -> tuple[IndexedPhrase, ...]:
         """The phrases of the entries the assistant just named (looked up only when needed)."""
@@ -291,8 +296,8 @@ class ContextBiaser:
     ) -> Alternative:
         """The merged text with one refused biased span put back."""
         text = " ".join([*out[: at[0]], *biased, *out[at[1] :]])
-        phrase = _prefer_whole(self.plan.index.exact(refusal.phrase or ""))
-        named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
+        spelled_so = self.plan.index.exact(refusal.phrase or "")
+        phrase, named = _prefer_whole(spelled_so), self._named(*spelled_so)
         heard = " ".join(w for w in (normalize(t) for t in out[at[0] : at[1]]) if w)
         return Alternative(text, heard, phrase, refusal.similarity, named, contested=True)
 
@@ -331,10 +336,7 @@ class ContextBiaser:
         """The guard's judgement by sound of the block's unbiased and biased words: alike
         enough, not over confident words, a clear win."""
         u_words, b_words = heard_and_biased
-        named = any(
-            self.plan.relevance_of(m.entry) >= SHARES_WORDS_WITH_LAST_TURN
-            for m in self.plan.index.exact(phrase)
-        )
+        named = self._named(*self.plan.index.exact(phrase))
         options = self.options
         needed = options.named_transplant_similarity if named else options.transplant_similarity
         sound, heard = self._best_match(u_words, b_words)
@@ -443,7 +445,7 @@ class ContextBiaser:
             for phrase, alike in [*near, *offered]:
                 if phrase.whole != whole or normalize(phrase.text) in present:
                     continue
-                named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
+                named = self._named(phrase)
                 if not named and alike < self.options.transplant_similarity:
                     continue
                 respelled = _keep_punctuation(
@@ -487,7 +489,7 @@ class ContextBiaser:
                 tokens[at[0] : at[1]], phrase.text, followed=at[1] < len(tokens)
             )
             text = " ".join([*tokens[: at[0]], respelled, *tokens[at[1] :]])
-            named = self.plan.relevance_of(phrase.entry) >= SHARES_WORDS_WITH_LAST_TURN
+            named = self._named(phrase)
             found.append(Alternative(text, " ".join(span), phrase, match.similarity, named))
         return found
 
