@@ -410,6 +410,28 @@ def test_guard_treats_a_homophone_as_no_evidence() -> None:
     assert "homophone" in merged.reason
 
 
+def test_a_homophone_heard_elsewhere_in_the_sentence_is_no_evidence_either() -> None:
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Which Zofia: Zofia Schmidt or Zofia Carr?"}],
+            "catalogs": {"contacts": ["Zofia Schmidt", "Zofia Carr", "Costco Gasoline"]},
+        }
+    )
+    biaser = _biaser(context)
+    # "Carr" came from the "car" the sentence still has; "Zofia" must then sound like
+    # "Start with" on its own, and does not.
+    unbiased = _decoded(("Start with the car.", -0.8), ("Start with the car!", -1.0))
+    chosen = Hypothesis("Zofia Carr to the car.", -0.7)
+    merged = biaser.merge(unbiased, chosen, _decoded((chosen.text, -0.7)))
+    assert merged.text == "Start with the car."
+    assert "homophone" in merged.reason
+    # The phrase's own word, heard by both passes, is not "elsewhere".
+    unbiased = _decoded(("Get the cost to go gasoline.", -0.8))
+    chosen = Hypothesis("Get the cost of Costco gasoline.", -0.5)
+    merged = biaser.merge(unbiased, chosen, _decoded((chosen.text, -0.5)))
+    assert "homophone" not in merged.reason
+
+
 def test_a_contest_needs_the_decoder_with_and_without_the_context() -> None:
     biaser = _biaser(SPELL_CONTEXT, BiasOptions(contest_margin=5.0, contest_plain_loss=10.0))
     unbiased = _decoded(("Turn on the Nursery eye.", -0.6))

@@ -273,7 +273,7 @@ class ContextBiaser:
                         b_tokens[j] if j in in_catalog else _cased(out, u_token, b_tokens, j)
                     )
                 continue
-            block = _Block(u_norm[i1:i2], b_norm, (j1, j2))
+            block = _Block(u_norm[i1:i2], b_norm, (j1, j2), u_norm[:i1] + u_norm[i2:])
             refusal = self._transplant_refusal(block, chosen, biased, nbest)
             if refusal is None:
                 out.extend(b_tokens[j1:j2])
@@ -319,7 +319,7 @@ class ContextBiaser:
             return _Refusal("mostly not a catalog phrase")
         if not self._welcome(phrase, block.b_norm, (start, end)):
             return _Refusal("a part of an entry outside a short answer")
-        if not self._rest_sounds_alike(u_words, phrase.split()):
+        if not self._rest_sounds_alike(u_words, phrase.split(), _elsewhere(block, (start, end))):
             return _Refusal("a homophone of a heard word", phrase, 0.0)
         if not u_words:
             return _Refusal("inserted or dropped words", phrase, 0.0)
@@ -514,13 +514,16 @@ class ContextBiaser:
         protected = named if alt.named else plain
         return not (self._protected(heard, nbest) and alt.similarity < protected)
 
-    def _rest_sounds_alike(self, heard: list[str], phrase_words: list[str]) -> bool:
+    def _rest_sounds_alike(
+        self, heard: list[str], phrase_words: list[str], elsewhere: Sequence[str] = ()
+    ) -> bool:
         """When a word of the phrase is a homophone of a heard dictionary word ("Linh Marshall"
         for "play a martial"), that word is no evidence: the rest must sound alike on its own,
-        beyond chance (protected_similarity)."""
+        beyond chance (protected_similarity). A homophone heard ``elsewhere`` in the sentence
+        counts too: "Zofia Carr to the car." took "Carr" from the "car" it kept."""
         bar = self.options.homophone_similarity
         for p_word in phrase_words:
-            for h_word in heard:
+            for h_word in [*heard, *elsewhere]:
                 if not self.pronouncer.in_lexicon(h_word):
                     continue
                 if similarity(self.pronouncer.phrase(p_word), self.pronouncer.phrase(h_word)) < bar:
@@ -684,6 +687,16 @@ def _reframed(contests: tuple[Alternative, ...], biased: Decoded) -> tuple[Alter
     return tuple(found[:_REFRAMED_CONTESTS])
 
 
+def _elsewhere(block: _Block, phrase_at: tuple[int, int]) -> list[str]:
+    """The unbiased words around ``block``, less those the phrase at ``phrase_at`` shares with
+    the unbiased text ("Gasoline" of "cost to go Gasoline" is the phrase's own word)."""
+    around = list(block.u_elsewhere)
+    for word in block.b_norm[phrase_at[0] : phrase_at[1]]:
+        if word in around:
+            around.remove(word)
+    return around
+
+
 def _blocks(
     u_norm: list[str], b_norm: list[str]
 ) -> list[tuple[bool, tuple[int, int], tuple[int, int]]]:
@@ -716,6 +729,7 @@ class _Block:
     u_span: list[str]
     b_norm: list[str]
     b_range: tuple[int, int]
+    u_elsewhere: list[str]  # the unbiased words around the block
 
 
 @dataclass(frozen=True)
