@@ -432,6 +432,26 @@ def test_a_homophone_heard_elsewhere_in_the_sentence_is_no_evidence_either() -> 
     assert "homophone" not in merged.reason
 
 
+def test_guard_refuses_a_phrase_that_brings_a_stray_part_of_another_entry() -> None:
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Kwame Barr or Kwame Castellanos?"}],
+            "catalogs": {"contacts": ["Kwame Barr", "Kwame Castellanos", "Ravi Castellanos"]},
+        }
+    )
+    # "Ravi" (of "Ravi Castellanos") is the prompt's list running on, not something heard.
+    unbiased = _decoded(("I come out near me.", -1.0))
+    chosen = Hypothesis("Kwame Barr, Ravi.", -1.0)
+    merged = _biaser(context).merge(unbiased, chosen, _decoded((chosen.text, -1.0)))
+    assert merged.text == "I come out near me."
+    assert "stray part" in merged.reason
+    # Answer fillers around the phrase are no stray part.
+    unbiased = _decoded(("I come back, please.", -1.0))
+    chosen = Hypothesis("Kwame Barr, please.", -0.5)
+    merged = _biaser(context).merge(unbiased, chosen, _decoded((chosen.text, -0.5)))
+    assert "stray part" not in merged.reason
+
+
 def test_a_contest_needs_the_decoder_with_and_without_the_context() -> None:
     biaser = _biaser(SPELL_CONTEXT, BiasOptions(contest_margin=5.0, contest_plain_loss=10.0))
     unbiased = _decoded(("Turn on the Nursery eye.", -0.6))

@@ -319,6 +319,8 @@ class ContextBiaser:
             return _Refusal("mostly not a catalog phrase")
         if not self._welcome(phrase, block.b_norm, (start, end)):
             return _Refusal("a part of an entry outside a short answer")
+        if self._carries_a_stray_part(block, (start, end)):
+            return _Refusal("a stray part of another entry", phrase, 0.0)
         if not self._rest_sounds_alike(u_words, phrase.split(), _elsewhere(block, (start, end))):
             return _Refusal("a homophone of a heard word", phrase, 0.0)
         if not u_words:
@@ -363,6 +365,19 @@ class ContextBiaser:
             if best is not None:
                 return best
         return None
+
+    def _carries_a_stray_part(self, block: _Block, phrase_at: tuple[int, int]) -> bool:
+        """Whether the block's other biased words hold a part of an entry that is not welcome
+        where it stands ("Kwame Barr, Ravi." for "I come out near me."): the prompt's list
+        running on, not something heard."""
+        b_norm = block.b_norm
+        for i in range(*block.b_range):
+            word = b_norm[i]
+            if phrase_at[0] <= i < phrase_at[1] or not self.plan.index.exact(word):
+                continue
+            if not self._welcome(word, b_norm, (i, i + 1)):
+                return True
+        return False
 
     def _protected(self, heard: list[str], nbest: list[list[str]]) -> bool:
         if not all(self.pronouncer.in_lexicon(w) for w in heard):
