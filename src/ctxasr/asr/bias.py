@@ -6,10 +6,11 @@ Four steps, each a small function:
    dropping hypotheses that echo the prompt or grow far beyond what the unbiased pass heard.
 2. ``merge``: the guard. Start from the unbiased words; take a differing span from the biased
    hypothesis (spelled as the catalogs spell it, by step 4's rules) only when it names a
-   catalog phrase, sounds like the unbiased words it replaces (a homophone of a heard word
-   counts for nothing: "martial" is no evidence of "Marshall"), and the biased decoder
+   catalog phrase, sounds like the unbiased words it replaces (a homophone of a word heard
+   anywhere in the sentence counts for nothing: "martial" is no evidence of "Marshall"), brings
+   no stray part of another entry along (the prompt's list running on), and the biased decoder
    preferred it over any biased reading that kept those words. A span refused on sound alone
-   becomes a *contested* reading for step 3.
+   becomes a *contested* reading for step 3, in each frame the biased n-best gave it.
 3. ``alternatives`` and ``pick``: the spell check. Catalog phrases that sound like a span of the
    merged text are spelled into it, the decoder scores each reading by teacher forcing (with the
    context prompt), and the best replaces the text when the decoder believes it more. A beam
