@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ctxasr.asr.bias import BiasOptions, ContextBiaser, is_silence
+from ctxasr.asr.bias import BiasOptions, ContextBiaser, is_clear_speech, is_silence
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context import DialogueContext, Pronouncer, build_plan
 from ctxasr.context.index import PhoneticIndex
@@ -169,6 +169,11 @@ def test_silence_rule() -> None:
     assert is_silence(_decoded(("", -0.1)), options)
     assert is_silence(_decoded(("Thank you.", -1.5), no_speech=0.9), options)
     assert not is_silence(_decoded(("Bauer.", -0.2), no_speech=0.9), options)
+    # Clear speech needs both signs: a low no-speech probability and a confident reading.
+    assert is_clear_speech(_decoded(("Bauer.", -0.2), no_speech=0.4), options)
+    assert not is_clear_speech(_decoded(("Bauer.", -0.2), no_speech=0.9), options)
+    assert not is_clear_speech(_decoded(("Bauer.", -1.5), no_speech=0.4), options)
+    assert not is_clear_speech(_decoded(("...", -0.2), no_speech=0.4), options)
 
 
 # -- canonicalisation ----------------------------------------------------------------------

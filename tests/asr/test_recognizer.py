@@ -89,6 +89,37 @@ def test_an_overflowing_plan_waits_for_the_unbiased_reading() -> None:
     assert engine.prompts[0][:2] == (3, 6)
 
 
+class QuietVoiceEngine(ScriptedEngine):
+    """A window the plain pass all but calls silent (Whisper's rule: no-speech 0.65, mean
+    log-prob -1.1); the biased pass reads it as ``biased``."""
+
+    def __init__(self, biased: Decoded) -> None:
+        super().__init__(wait_s=0.0)
+        self.biased = biased
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        if prompt_tokens:
+            return self.biased
+        return Decoded((Hypothesis("Meg Power.", -1.1),), 0.65)
+
+
+def test_a_window_the_plain_pass_calls_silent_is_speech_if_the_biased_pass_is_clear() -> None:
+    clear = Decoded((Hypothesis("Meg Bauer.", -0.3),), 0.4)
+    result = _recognizer(QuietVoiceEngine(clear)).recognize(SPEECH, MEG)
+    assert result.text == "Meg Bauer."
+    # Without a context there is no second opinion: Whisper's rule stands.
+    assert _recognizer(QuietVoiceEngine(clear)).recognize(SPEECH).text == ""
+    # A biased reading that is not clear speech on both signs leaves the window silent.
+    for unsure in (
+        Decoded((Hypothesis("Meg Bauer.", -0.3),), 0.9),  # high no-speech probability
+        Decoded((Hypothesis("Meg Bauer.", -1.3),), 0.4),  # an unsure reading
+    ):
+        result = _recognizer(QuietVoiceEngine(unsure)).recognize(SPEECH, MEG)
+        assert result.text == "" and result.entities == ()
+
+
 def test_decoding_threads_are_checked() -> None:
     with pytest.raises(ConfigError):
         EngineOptions(decode_threads=0)

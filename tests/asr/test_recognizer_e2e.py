@@ -71,8 +71,11 @@ def test_silence_is_empty_and_names_no_entity(recognizer: Recognizer) -> None:
     result = recognizer.recognize(np.zeros(SAMPLE_RATE * 2, dtype=np.float32), MEG)
     assert result.text == ""
     assert result.entities == ()
-    noise = np.random.default_rng(0).normal(0, 0.003, SAMPLE_RATE * 2).astype(np.float32)
-    assert recognizer.recognize(noise, MEG).entities == ()
+    # The biased pass may overrule Whisper's no-speech rule only on clear speech: never on
+    # noise, quiet or loud.
+    for level in (0.003, 0.03, 0.1):
+        noise = np.random.default_rng(0).normal(0, level, SAMPLE_RATE * 2).astype(np.float32)
+        assert recognizer.recognize(noise, MEG).entities == ()
 
 
 def test_telephone_band_8khz_pcm(recognizer: Recognizer, speech: Speech) -> None:

@@ -182,6 +182,17 @@ def is_silence(decoded: Decoded, options: BiasOptions) -> bool:
     return decoded.no_speech_prob > options.no_speech_prob and best.score < options.silence_logprob
 
 
+def is_clear_speech(decoded: Decoded, options: BiasOptions) -> bool:
+    """Both of Whisper's signs say speech: a low no-speech probability *and* a confident
+    reading (is_silence needs only one of them to call a window speech)."""
+    best = decoded.best
+    return (
+        bool(normalize(best.text))
+        and decoded.no_speech_prob <= options.no_speech_prob
+        and best.score >= options.silence_logprob
+    )
+
+
 class ContextBiaser:
     """Applies one plan to the decodings of one utterance."""
 

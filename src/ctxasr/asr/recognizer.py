@@ -25,6 +25,7 @@ from ctxasr.asr.bias import (
     ContextBiaser,
     EntityMatch,
     Merged,
+    is_clear_speech,
     is_silence,
 )
 from ctxasr.asr.engine import (
@@ -214,7 +215,7 @@ class _Run:
             start = time.perf_counter()
             unbiased = self.engine.decode(chunk, self.unbiased_opts)
             self.unbiased_ms += _ms_since(start)
-            if is_silence(unbiased, self.bias_options):
+            if self._silent(unbiased, early):
                 self.reasons.append("silence")
                 continue
             self.unbiased_texts.append(unbiased.best.text)
@@ -222,6 +223,15 @@ class _Run:
                 self.texts.append(unbiased.best.text)
                 continue
             self.texts.append(self._biased_window(chunk, unbiased, self.biaser, early))
+
+    def _silent(self, unbiased: Decoded, early: Background[Decoded] | None) -> bool:
+        """Whisper's no-speech rule on the unbiased pass, unless the biased pass already under
+        way hears clear speech: the prompt tells a quiet or unfamiliar voice from silence
+        ("Esi Balasubramanian." at no-speech 0.43, -0.27 mean log-prob, where the plain pass
+        had 0.65 and -1.08), while on silence and noise both passes stay above 0.9."""
+        if not is_silence(unbiased, self.bias_options):
+            return False
+        return early is None or not is_clear_speech(early.result(), self.bias_options)
 
     def _biased_first(self) -> bool:
         if self.plan is None:
