@@ -118,6 +118,7 @@ def test_a_window_the_plain_pass_calls_silent_is_speech_if_the_biased_pass_is_cl
     ):
         result = _recognizer(QuietVoiceEngine(unsure)).recognize(SPEECH, MEG)
         assert result.text == "" and result.entities == ()
+        assert result.timings.biased_decode_ms > 0.0  # the pass it waited for is counted
 
 
 def test_decoding_threads_are_checked() -> None:

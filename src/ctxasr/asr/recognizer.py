@@ -216,6 +216,7 @@ class _Run:
             unbiased = self.engine.decode(chunk, self.unbiased_opts)
             self.unbiased_ms += _ms_since(start)
             if self._silent(unbiased, early):
+                self.biased_ms += early.ms if early is not None else 0.0  # it was waited for
                 self.reasons.append("silence")
                 continue
             self.unbiased_texts.append(unbiased.best.text)
