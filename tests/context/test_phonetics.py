@@ -33,5 +33,22 @@ def test_rule_g2p_covers_unknown_names() -> None:
     assert P.word("42")[0] == P.phrase("four two")[0]
 
 
+def test_rule_g2p_reads_letter_groups_before_single_letters() -> None:
+    # "ch" and "kh" are one sound each; read letter by letter they were K + HH.
+    assert rule_g2p("chidi") == ("CH", "IH", "D", "IY")
+    assert rule_g2p("khachapuri")[:3] == ("K", "AE", "CH")
+    assert rule_g2p("raghu")[:3] == ("R", "AE", "G")  # "gh" sounded before a vowel
+    assert rule_g2p("haigh") == ("HH", "EY")  # ... and silent after one
+    assert rule_g2p("ghoshal")[0] == "G"
+
+
+def test_rule_g2p_final_vowels_are_long() -> None:
+    assert rule_g2p("esi")[-1] == "IY"
+    assert rule_g2p("thiago")[-1] == "OW"
+    assert rule_g2p("emeka")[-1] == "AH"
+    # Misheard "Chidi" as "cheetie" should now sound near the catalog spelling.
+    assert sim("Chidi", "cheetie") > sim("Chidi", "kitty")
+
+
 def test_coarse_key_merges_confusable_phones() -> None:
     assert coarse_key(P.phrase("Bauer")[0]) == coarse_key(P.phrase("power")[0])

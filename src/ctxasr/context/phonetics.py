@@ -51,12 +51,12 @@ _RULES: list[tuple[str, Phones]] = [
     ("ph", ("F",)),
     ("sh", ("SH",)),
     ("ch", ("CH",)),
+    ("kh", ("K",)),
     ("th", ("TH",)),
     ("ck", ("K",)),
     ("ng", ("NG",)),
     ("qu", ("K", "W")),
     ("wh", ("W",)),
-    ("gh", ()),
     ("kn", ("N",)),
     ("bh", ("V",)),
     ("mh", ("V",)),
@@ -107,6 +107,7 @@ _RULES: list[tuple[str, Phones]] = [
     ("w", ("W",)),
     ("z", ("Z",)),
 ]
+_FINAL_VOWELS: dict[str, Phones] = {"a": ("AH",), "i": ("IY",), "o": ("OW",), "u": ("UW",)}
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
@@ -118,24 +119,32 @@ def rule_g2p(word: str) -> Phones:
     phones: list[str] = []
     position = 0
     while position < len(word):
-        rest = word[position:]
-        if rest[0] == "c":
-            phones.append("S" if rest[1:2] in ("e", "i", "y") else "K")
-            position += 1
-            continue
-        if rest[0] == "g":
-            phones.append("JH" if rest[1:2] in ("e", "i", "y") and position else "G")
-            position += 1
-            continue
-        if position == 0 and rest[0] == "y":
-            phones.append("Y")
-            position += 1
-            continue
-        grapheme, sound = next(((g, s) for g, s in _RULES if rest.startswith(g)), (rest[0], ()))
+        grapheme, sound = _grapheme_at(word, position)
         if not (phones and sound and phones[-1] == sound[0] and sound[0] not in VOWELS):
             phones.extend(sound)  # a doubled consonant is one sound
         position += len(grapheme)
     return tuple(phones)
+
+
+def _grapheme_at(word: str, position: int) -> tuple[str, Phones]:
+    """The letters at ``position`` that make one sound, and that sound. Letter groups come
+    before the single letters whose sound depends on their neighbours, so that "ch" in "Chidi"
+    is CH, not K then H."""
+    rest = word[position:]
+    if len(rest) == 1 and rest in _FINAL_VOWELS:  # "Chidi", "Thiago", "Emeka"
+        return rest, _FINAL_VOWELS[rest]
+    if rest.startswith("gh"):  # sounded before a vowel ("Raghu"), silent after one ("Haigh")
+        return "gh", ("G",) if rest[2:3] in tuple("aeiou") or position == 0 else ()
+    for grapheme, sound in _RULES:
+        if len(grapheme) > 1 and rest.startswith(grapheme):
+            return grapheme, sound
+    if rest[0] == "c":
+        return "c", ("S",) if rest[1:2] in ("e", "i", "y") else ("K",)
+    if rest[0] == "g":
+        return "g", ("JH",) if rest[1:2] in ("e", "i", "y") and position else ("G",)
+    if rest[0] == "y" and position == 0:
+        return "y", ("Y",)
+    return next(((g, s) for g, s in _RULES if rest.startswith(g)), (rest[0], ()))
 
 
 class Pronouncer:
