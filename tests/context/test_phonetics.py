@@ -42,6 +42,15 @@ def test_rule_g2p_reads_letter_groups_before_single_letters() -> None:
     assert rule_g2p("ghoshal")[0] == "G"
 
 
+def test_unknown_words_also_get_continental_vowels() -> None:
+    english, continental = P.word("okafor")
+    assert english[0] == "AA" and continental[:3] == ("OW", "K", "AA")
+    # Said "Oh-kah-for", the name is heard as "oh car for": nearer to the continental reading.
+    heard = P.phrase("oh car for")
+    assert similarity(heard, (continental,)) > similarity(heard, (english,)) + 0.1
+    assert P.word("kwyltch") == (rule_g2p("kwyltch"),)  # no single vowel letter: one reading
+
+
 def test_rule_g2p_final_vowels_are_long() -> None:
     assert rule_g2p("esi")[-1] == "IY"
     assert rule_g2p("thiago")[-1] == "OW"

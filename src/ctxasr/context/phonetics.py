@@ -2,9 +2,11 @@
 
 Words are looked up in CMUdict (ARPAbet, stress removed); words it lacks (names such as
 "Okafor", misspellings Whisper invents such as "Shavon") go through a small rule-based
-grapheme-to-phoneme fallback. Similarity is a weighted edit distance over phones in which
-voicing pairs (B/P), vowel swaps and nasal swaps are cheap, because those are the confusions a
-recogniser makes ("Bauer" vs "power").
+grapheme-to-phoneme fallback, read twice: with English vowels and with the vowels most other
+languages give the letters, since a name is often said the way its own language says it.
+Similarity is a weighted edit distance over phones in which voicing pairs (B/P), vowel swaps
+and nasal swaps are cheap, because those are the confusions a recogniser makes ("Bauer" vs
+"power").
 """
 
 from __future__ import annotations
@@ -108,11 +110,14 @@ _RULES: list[tuple[str, Phones]] = [
     ("z", ("Z",)),
 ]
 _FINAL_VOWELS: dict[str, Phones] = {"a": ("AH",), "i": ("IY",), "o": ("OW",), "u": ("UW",)}
+_CONTINENTAL: dict[str, Phones] = {"a": ("AA",), "i": ("IY",), "o": ("OW",), "u": ("UW",)}
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
-def rule_g2p(word: str) -> Phones:
-    """Spell-out pronunciation for a word CMUdict lacks (coarse, but consistent)."""
+def rule_g2p(word: str, continental: bool = False) -> Phones:
+    """Spell-out pronunciation for a word CMUdict lacks (coarse, but consistent). With
+    ``continental``, single vowel letters take their value in most languages other than
+    English (a = AA, i = IY, o = OW, u = UW), the way speakers say "Okafor" or "Iwasaki"."""
     word = re.sub(r"[^a-z]", "", word.lower())
     if len(word) > 3 and word.endswith("e") and word[-2] not in "aeiouy":
         word = word[:-1]  # silent final e
@@ -120,6 +125,8 @@ def rule_g2p(word: str) -> Phones:
     position = 0
     while position < len(word):
         grapheme, sound = _grapheme_at(word, position)
+        if continental and grapheme in _CONTINENTAL:
+            sound = _CONTINENTAL[grapheme]
         if not (phones and sound and phones[-1] == sound[0] and sound[0] not in VOWELS):
             phones.extend(sound)  # a doubled consonant is one sound
         position += len(grapheme)
@@ -173,7 +180,8 @@ class Pronouncer:
         entries = self.lexicon.get(key)
         if entries:
             return tuple(tuple(re.sub(r"\d", "", p) for p in e) for e in entries[:2])
-        return (rule_g2p(key),)
+        english, continental = rule_g2p(key), rule_g2p(key, continental=True)
+        return (english,) if continental == english else (english, continental)
 
     @functools.lru_cache(maxsize=65_536)  # noqa: B019  (the cache lives as long as the object)
     def phrase(self, text: str) -> tuple[Phones, ...]:
