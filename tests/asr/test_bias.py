@@ -349,6 +349,8 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
         {"homophone_similarity": 1.5},
         {"contest_margin": -1.0},
         {"contest_plain_loss": -0.5},
+        {"near_margin": -1.0},
+        {"near_plain_loss": -0.5},
         {"max_swaps": -1},
         {"swap_margin": -1.0},
     ],
@@ -458,15 +460,22 @@ def test_guard_refuses_a_phrase_that_brings_a_stray_part_of_another_entry() -> N
 
 
 def test_a_contest_needs_the_decoder_with_and_without_the_context() -> None:
-    biaser = _biaser(SPELL_CONTEXT, BiasOptions(contest_margin=5.0, contest_plain_loss=10.0))
+    options = BiasOptions(
+        contest_margin=5.0, contest_plain_loss=10.0, near_margin=1.0, near_plain_loss=5.0
+    )
+    biaser = _biaser(SPELL_CONTEXT, options)
     unbiased = _decoded(("Turn on the Nursery eye.", -0.6))
     chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
     merged = biaser.merge(unbiased, chosen, _decoded(("Turn on the Nursery Nightlight.", -0.2)))
     contests = list(merged.contested)
-    assert biaser.pick(-20.0, contests, [-14.0], [-3.0]) == contests[0]
-    assert biaser.pick(-20.0, contests, [-16.0], [-3.0]) is None  # not preferred by 5 nats
+    assert biaser.pick(-20.0, contests, [-14.0], [-8.0]) == contests[0]
+    assert biaser.pick(-20.0, contests, [-16.0], [-8.0]) is None  # not preferred by 5 nats
     assert biaser.pick(-20.0, contests, [-14.0], [-11.0]) is None  # the audio says no
     assert biaser.pick(-20.0, contests, [-14.0], [None]) is None  # never scored without it
+    # Nearly accepted without the prompt (2 nats lost): a smaller preference with it will do.
+    assert biaser.pick(-20.0, contests, [-17.0], [-2.0]) == contests[0]
+    assert biaser.pick(-20.0, contests, [-19.5], [-2.0]) is None  # under near_margin
+    assert biaser.pick(-20.0, contests, [-17.0], [-6.0]) is None  # over near_plain_loss
 
 
 def test_guard_reads_the_biased_words_as_the_catalog_spells_them() -> None:

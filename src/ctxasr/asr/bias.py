@@ -99,6 +99,10 @@ class BiasOptions:
     # the price of a rare name. How alike two spellings sound is weaker evidence than the audio.
     contest_margin: float = 5.0
     contest_plain_loss: float = 10.0
+    # ... or when the decoder without the prompt all but accepts it (loses at most
+    # near_plain_loss nats, about two tokens) and with the prompt prefers it by near_margin.
+    near_margin: float = 1.0
+    near_plain_loss: float = 5.0
     # Swap: at most this many readings trading a catalog phrase of the text for another; one
     # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
     max_swaps: int = 4
@@ -129,8 +133,10 @@ class BiasOptions:
             raise ConfigError("echo_ngram must be >= 2 and max_extra_words >= 0")
         if self.max_alternatives < 0 or self.named_prior < 0:
             raise ConfigError("max_alternatives and named_prior must be >= 0")
-        if self.contest_margin < 0 or self.contest_plain_loss < 0:
+        if min(self.contest_margin, self.contest_plain_loss) < 0:
             raise ConfigError("contest_margin and contest_plain_loss must be >= 0")
+        if min(self.near_margin, self.near_plain_loss) < 0:
+            raise ConfigError("near_margin and near_plain_loss must be >= 0")
         if self.max_swaps < 0 or self.swap_margin < 0:
             raise ConfigError("max_swaps and swap_margin must be >= 0")
 
@@ -590,11 +596,11 @@ class ContextBiaser:
 
     def _wins_contest(self, gain: float, plain_gain: float | None) -> bool:
         options = self.options
-        return (
-            plain_gain is not None
-            and gain >= options.contest_margin
-            and plain_gain >= -options.contest_plain_loss
-        )
+        if plain_gain is None:
+            return False
+        if gain >= options.contest_margin and plain_gain >= -options.contest_plain_loss:
+            return True
+        return gain >= options.near_margin and plain_gain >= -options.near_plain_loss
 
     # -- 4. canonicalisation ---------------------------------------------------------------
 
