@@ -140,7 +140,7 @@ def _grapheme_at(word: str, position: int) -> tuple[str, Phones]:
     rest = word[position:]
     if len(rest) == 1 and rest in _FINAL_VOWELS:  # "Chidi", "Thiago", "Emeka"
         return rest, _FINAL_VOWELS[rest]
-    if rest.startswith("gh"):  # sounded before a vowel ("Raghu"), silent after one ("Haigh")
+    if rest.startswith("gh"):  # sounded first or before a vowel ("Raghu"), else silent ("Haigh")
         return "gh", ("G",) if rest[2:3] in tuple("aeiou") or position == 0 else ()
     for grapheme, sound in _RULES:
         if len(grapheme) > 1 and rest.startswith(grapheme):
