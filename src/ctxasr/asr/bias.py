@@ -481,10 +481,7 @@ class ContextBiaser:
                 named = self._named(phrase)
                 if not named and alike < self.options.transplant_similarity:
                     continue
-                respelled = _keep_punctuation(
-                    tokens[start:end], phrase.text, followed=end < len(tokens)
-                )
-                text = " ".join([*tokens[:start], respelled, *tokens[end:]])
+                text = _respelled(tokens, (start, end), phrase.text)
                 found.setdefault(text, Alternative(text, run, phrase, alike, named, swapped=True))
         return _best_first(found.values(), self.options.max_swaps)
 
@@ -518,10 +515,7 @@ class ContextBiaser:
                 continue
             if _doubles_a_neighbour(norm, at, words(phrase.text)):
                 continue  # "porch Porch Sconce": the span with its neighbour is the candidate
-            respelled = _keep_punctuation(
-                tokens[at[0] : at[1]], phrase.text, followed=at[1] < len(tokens)
-            )
-            text = " ".join([*tokens[: at[0]], respelled, *tokens[at[1] :]])
+            text = _respelled(tokens, at, phrase.text)
             named = self._named(phrase)
             found.append(Alternative(text, " ".join(span), phrase, match.similarity, named))
         return found
@@ -631,8 +625,7 @@ class ContextBiaser:
             )
             if found is not None:
                 phrase, score = found
-                followed = position + size < len(tokens)
-                respelled = _keep_punctuation(span, phrase.text, followed)
+                respelled = _keep_punctuation(tokens, (position, position + size), phrase.text)
                 return size, _Piece(respelled, phrase, score, " ".join(span))
         return 1, _Piece(tokens[position])
 
@@ -849,10 +842,18 @@ def _opens_sentence(tokens: list[str], i: int) -> bool:
     return i == 0 or tokens[i - 1].endswith((".", "!", "?"))
 
 
-def _keep_punctuation(span: list[str], replacement: str, followed: bool = False) -> str:
-    """``replacement`` with the span's opening and closing marks. A comma inside a span that
-    more words follow ("No, but please" -> "Novak, please") is its pause: the decoder scores the
-    reading without it as a run-on sentence."""
+def _respelled(tokens: list[str], at: tuple[int, int], replacement: str) -> str:
+    """``tokens`` joined, with the span ``at`` replaced by ``replacement`` (its marks kept)."""
+    respelled = _keep_punctuation(tokens, at, replacement)
+    return " ".join([*tokens[: at[0]], respelled, *tokens[at[1] :]])
+
+
+def _keep_punctuation(tokens: list[str], at: tuple[int, int], replacement: str) -> str:
+    """``replacement`` with the opening and closing marks of the span ``at`` of ``tokens``. A
+    comma inside a span that more words follow ("No, but please" -> "Novak, please") is its
+    pause: the decoder scores the reading without it as a run-on sentence."""
+    span = tokens[at[0] : at[1]]
+    followed = at[1] < len(tokens)
     lead = span[0][: len(span[0]) - len(span[0].lstrip("\"'([{"))]
     core = span[-1].rstrip(".,!?;:\"')]}")
     tail = span[-1][len(core) :]
