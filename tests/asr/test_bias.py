@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ctxasr.asr.bias import BiasOptions, ContextBiaser, is_clear_speech, is_silence
+from ctxasr.asr.bias import (
+    Alternative,
+    BiasOptions,
+    ContextBiaser,
+    Scored,
+    is_clear_speech,
+    is_silence,
+)
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context import DialogueContext, Pronouncer, build_plan
 from ctxasr.context.index import PhoneticIndex
@@ -330,14 +337,14 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
     okafor = next(a for a in found if a.text == "Call Siobhan Okafor.")
     others = [a for a in found if a is not okafor]
     scores = [-9.0 if a is okafor else -20.0 for a in found]
-    assert biaser.pick(-10.0, found, scores) is okafor
-    assert biaser.pick(-8.0, found, scores) is None  # the decoder prefers what it wrote
+    assert biaser.pick(_against(-10.0, found, scores)) is okafor
+    assert biaser.pick(_against(-8.0, found, scores)) is None  # the decoder prefers what it wrote
     # The options the assistant just named start with a prior (named_prior nats).
     named = biaser.alternatives("Lena Marshall, please.", NBEST_UNSURE)
     linh = next(a for a in named if a.phrase.text == "Linh Marshall")
     assert linh.named
     rest = [-30.0 if a is not linh else -10.5 for a in named]
-    assert biaser.pick(-10.0, named, rest) is linh
+    assert biaser.pick(_against(-10.0, named, rest)) is linh
     assert others  # more than one reading was on offer
 
 
@@ -351,6 +358,7 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
         {"contest_plain_loss": -0.5},
         {"near_margin": -1.0},
         {"near_plain_loss": -0.5},
+        {"prior_free_margin": -1.0},
         {"max_swaps": -1},
         {"swap_margin": -1.0},
     ],
@@ -467,15 +475,46 @@ def test_a_contest_needs_the_decoder_with_and_without_the_context() -> None:
     unbiased = _decoded(("Turn on the Nursery eye.", -0.6))
     chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
     merged = biaser.merge(unbiased, chosen, _decoded(("Turn on the Nursery Nightlight.", -0.2)))
-    contests = list(merged.contested)
-    assert biaser.pick(-20.0, contests, [-14.0], [-8.0]) == contests[0]
-    assert biaser.pick(-20.0, contests, [-16.0], [-8.0]) is None  # not preferred by 5 nats
-    assert biaser.pick(-20.0, contests, [-14.0], [-11.0]) is None  # the audio says no
-    assert biaser.pick(-20.0, contests, [-14.0], [None]) is None  # never scored without it
+    (contest,) = merged.contested
+
+    def wins(gain: float, plain_gain: float | None, prior_gain: float | None = None) -> bool:
+        return biaser.pick([Scored(contest, gain, plain_gain, prior_gain)]) is contest
+
+    assert wins(6.0, -8.0)
+    assert not wins(4.0, -8.0)  # not preferred by 5 nats
+    assert not wins(6.0, -11.0)  # the audio says no
+    assert not wins(6.0, None)  # never scored without it
     # Nearly accepted without the prompt (2 nats lost): a smaller preference with it will do.
-    assert biaser.pick(-20.0, contests, [-17.0], [-2.0]) == contests[0]
-    assert biaser.pick(-20.0, contests, [-19.5], [-2.0]) is None  # under near_margin
-    assert biaser.pick(-20.0, contests, [-17.0], [-6.0]) is None  # over near_plain_loss
+    assert wins(3.0, -2.0)
+    assert not wins(0.5, -2.0)  # under near_margin
+    assert not wins(3.0, -6.0)  # over near_plain_loss
+
+
+def test_a_contest_also_wins_when_the_audio_prefers_it_once_the_language_prior_is_out() -> None:
+    """A rare name loses many nats without the prompt because the decoder's language prior
+    dislikes it (its score with no audio): when that prior is the whole loss, the audio is
+    for it."""
+    options = BiasOptions(
+        contest_margin=5.0,
+        contest_plain_loss=10.0,
+        near_plain_loss=5.0,
+        prior_free_margin=3.0,
+        prior_free_gain=0.0,
+    )
+    biaser = _biaser(SPELL_CONTEXT, options)
+    unbiased = _decoded(("Turn on the Nursery eye.", -0.6))
+    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
+    merged = biaser.merge(unbiased, chosen, _decoded((chosen.text, -0.2)))
+    (contest,) = merged.contested
+
+    def wins(gain: float, plain_gain: float, prior_gain: float | None) -> bool:
+        return biaser.pick([Scored(contest, gain, plain_gain, prior_gain)]) is contest
+
+    assert not wins(4.0, -12.0, None)  # the plain loss alone refuses it
+    assert wins(4.0, -12.0, -13.0)  # the prior costs 13 nats, the audio gains 1
+    assert not wins(4.0, -12.0, -11.0)  # the audio itself is against it
+    assert not wins(2.0, -12.0, -13.0)  # the prompt does not prefer it by 3 nats
+    assert Scored(contest, 4.0, -12.0, -13.0).heard_gain == pytest.approx(1.0)
 
 
 def test_guard_reads_the_biased_words_as_the_catalog_spells_them() -> None:
@@ -516,7 +555,12 @@ def test_spell_check_offers_the_other_options_in_place_of_an_entry() -> None:
 def test_a_swap_needs_the_audio_to_prefer_it_without_the_context() -> None:
     biaser = _biaser(SWAP_CONTEXT, BiasOptions(swap_margin=1.0))
     swap = next(a for a in biaser.alternatives("Linh Lefebvre.", NBEST_UNSURE) if a.swapped)
-    assert biaser.pick(-10.0, [swap], [-8.0], [2.0]) is swap
-    assert biaser.pick(-10.0, [swap], [-9.5], [2.0]) is None  # not preferred by 1 nat
-    assert biaser.pick(-10.0, [swap], [-3.0], [-0.5]) is None  # the prompt alone wants it
-    assert biaser.pick(-10.0, [swap], [-3.0], [None]) is None  # never scored without it
+    assert biaser.pick([Scored(swap, 2.0, 2.0)]) is swap
+    assert biaser.pick([Scored(swap, 0.5, 2.0)]) is None  # not preferred by 1 nat
+    assert biaser.pick([Scored(swap, 7.0, -0.5)]) is None  # the prompt alone wants it
+    assert biaser.pick([Scored(swap, 7.0, None)]) is None  # never scored without it
+
+
+def _against(current: float, alternatives: list[Alternative], scores: list[float]) -> list[Scored]:
+    """Alternatives scored with the prompt only, as gains over the current reading."""
+    return [Scored(a, score - current) for a, score in zip(alternatives, scores, strict=True)]

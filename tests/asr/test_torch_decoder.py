@@ -126,6 +126,24 @@ def test_the_scorer_also_reads_without_the_context_prompt(
     assert (bauer - power) - (plain_bauer - plain_power) > 2.0
 
 
+def test_the_scorer_reads_the_language_prior_without_any_audio(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    """With no audio the decoder is a language model: it prefers common words whatever was
+    said, and the same readings score the same over any window."""
+    engine = recognizer.engine
+    (bauer,) = engine.encode(load_audio(speech.wav("Bauer.")))
+    (power,) = engine.encode(load_audio(speech.wav("Turn the power off.")))
+    readings = ["Turn the power off.", "Turn the Bauer off."]
+    prompt = engine.tokenize(" Do you mean Meg Jones or Meg Bauer?")
+    common, rare = engine.reading_scorer(bauer, prompt).score_unheard(readings)
+    assert common > rare
+    assert engine.reading_scorer(power, ()).score_unheard(readings) == [common, rare]
+    # The audio moves the plain scores, not the prior.
+    heard = engine.reading_scorer(power, ()).score(readings, prompted=False)
+    assert heard[0] - heard[1] > common - rare
+
+
 def test_recognition_runs_without_the_spell_check_when_the_decoder_cannot_load(
     recognizer: Recognizer, speech: Speech, monkeypatch: pytest.MonkeyPatch
 ) -> None:

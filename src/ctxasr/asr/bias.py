@@ -103,6 +103,11 @@ class BiasOptions:
     # near_plain_loss nats, about two tokens) and with the prompt prefers it by near_margin.
     near_margin: float = 1.0
     near_plain_loss: float = 5.0
+    # ... or when the audio itself prefers it: a rare name's plain loss is mostly the decoder's
+    # language prior, so that prior (its score of each reading given no audio) is taken out;
+    # what is left must gain at least prior_free_gain nats, and the prompt prior_free_margin.
+    prior_free_margin: float = 3.0
+    prior_free_gain: float = 0.0
     # Swap: at most this many readings trading a catalog phrase of the text for another; one
     # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
     max_swaps: int = 4
@@ -135,8 +140,8 @@ class BiasOptions:
             raise ConfigError("max_alternatives and named_prior must be >= 0")
         if min(self.contest_margin, self.contest_plain_loss) < 0:
             raise ConfigError("contest_margin and contest_plain_loss must be >= 0")
-        if min(self.near_margin, self.near_plain_loss) < 0:
-            raise ConfigError("near_margin and near_plain_loss must be >= 0")
+        if min(self.near_margin, self.near_plain_loss, self.prior_free_margin) < 0:
+            raise ConfigError("near_margin, near_plain_loss and prior_free_margin must be >= 0")
         if self.max_swaps < 0 or self.swap_margin < 0:
             raise ConfigError("max_swaps and swap_margin must be >= 0")
 
@@ -171,6 +176,25 @@ class Alternative:
     def plain_checked(self) -> bool:
         """Whether it must also hold when the decoder is scored without the context prompt."""
         return self.contested or self.swapped
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What the decoder makes of an alternative against the current text: log-prob gains
+    (nats) with the context prompt, without it, and without it or the audio (its language
+    prior). The last two are measured only for readings that must hold without the prompt."""
+
+    alternative: Alternative
+    gain: float
+    plain_gain: float | None = None
+    prior_gain: float | None = None
+
+    @property
+    def heard_gain(self) -> float | None:
+        """The plain gain with the language prior taken out: what the audio adds."""
+        if self.plain_gain is None or self.prior_gain is None:
+            return None
+        return self.plain_gain - self.prior_gain
 
 
 @dataclass(frozen=True)
@@ -563,38 +587,41 @@ class ContextBiaser:
                 return bool(rest_h) and alike >= self.options.protected_similarity
         return True
 
-    def pick(
-        self,
-        current: float,
-        alternatives: Sequence[Alternative],
-        scores: Sequence[float],
-        plain_gains: Sequence[float | None] = (),
-    ) -> Alternative | None:
-        """The alternative the decoder believes more than the current reading (log-probs
-        ``scores`` against ``current``, with the context prompt), if any. A contested reading
-        must also hold without the prompt: ``plain_gains`` are its log-prob gains there."""
-        plain = list(plain_gains) or [None] * len(alternatives)
+    def pick(self, scored: Sequence[Scored]) -> Alternative | None:
+        """The alternative the decoder believes more than the current reading, if any. A
+        contested or swapped reading must also hold without the prompt (see ``Scored``)."""
         best, best_gain = None, self.options.alternative_margin
-        for alternative, score, plain_gain in zip(alternatives, scores, plain, strict=True):
-            gain = score - current + (self.options.named_prior if alternative.named else 0.0)
-            if alternative.contested and not self._wins_contest(gain, plain_gain):
+        for judged in scored:
+            alternative = judged.alternative
+            gain = judged.gain + (self.options.named_prior if alternative.named else 0.0)
+            if alternative.contested and not self._wins_contest(gain, judged):
                 continue
-            if alternative.swapped and not self._wins_swap(score - current, plain_gain):
+            if alternative.swapped and not self._wins_swap(judged):
                 continue
             if gain > best_gain:
                 best, best_gain = alternative, gain
         return best
 
-    def _wins_swap(self, gain: float, plain_gain: float | None) -> bool:
-        return plain_gain is not None and gain >= self.options.swap_margin and plain_gain >= 0
+    def _wins_swap(self, judged: Scored) -> bool:
+        plain_gain = judged.plain_gain
+        return (
+            plain_gain is not None and judged.gain >= self.options.swap_margin and plain_gain >= 0
+        )
 
-    def _wins_contest(self, gain: float, plain_gain: float | None) -> bool:
-        options = self.options
+    def _wins_contest(self, gain: float, judged: Scored) -> bool:
+        options, plain_gain = self.options, judged.plain_gain
         if plain_gain is None:
             return False
         if gain >= options.contest_margin and plain_gain >= -options.contest_plain_loss:
             return True
-        return gain >= options.near_margin and plain_gain >= -options.near_plain_loss
+        if gain >= options.near_margin and plain_gain >= -options.near_plain_loss:
+            return True
+        heard = judged.heard_gain
+        return (
+            gain >= options.prior_free_margin
+            and heard is not None
+            and heard >= options.prior_free_gain
+        )
 
     # -- 4. canonicalisation ---------------------------------------------------------------
 

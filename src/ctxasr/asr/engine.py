@@ -36,6 +36,7 @@ MIN_CHUNK_SAMPLES = SAMPLE_RATE // 10  # a shorter tail holds no word
 MAX_PROMPT_TOKENS = 223  # n_text_ctx // 2 - 1
 MAX_LENGTH = 448  # n_text_ctx
 HEAD_WIDTH = 64  # every Whisper size has 64-wide attention heads
+WINDOW_FRAMES = 1500  # encoder output frames per 30-second window
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class WhisperEngine:
         self._torch_decoder: TorchWhisperDecoder | None = None
         self._torch_error: ModelError | None = None
         self._torch_lock = threading.Lock()
+        self._unheard: PrefixState | None = None  # see unheard_state
         logger.info("loaded Whisper model %s", self.model_path)
 
     def _load_searcher(self) -> Any:
@@ -221,6 +223,19 @@ class WhisperEngine:
         prompted, plain = self._prefix(options, prompt_tokens), self._prefix(options, ())
         return ReadingScorer(self, np.asarray(chunk.encoder_output), prompted, plain)
 
+    def unheard_state(self) -> PrefixState:
+        """The decoder after the plain prefix over no audio at all (an all-zero encoder output):
+        what it then believes of a reading is its own language prior. Built once per engine;
+        read-only, so threads share it."""
+        decoder = self.torch_decoder()
+        with self._torch_lock:
+            if self._unheard is None:
+                silent = np.zeros((1, WINDOW_FRAMES, decoder.width), dtype=np.float32)
+                (self._unheard,) = decoder.prefix_states(
+                    silent, [self._prefix(DecodeOptions(), ())]
+                )
+            return self._unheard
+
     def torch_decoder(self) -> TorchWhisperDecoder:
         """The PyTorch twin of the decoder, loaded on first use. A model it cannot read (an
         int8-quantised ``model.bin``) fails once: later calls raise at once, not re-read it."""
@@ -298,7 +313,18 @@ class ReadingScorer:
             with_prompt, without = self._states.result()
         except Exception as exc:
             raise ModelError(f"cannot score readings: {exc}") from exc
-        state = with_prompt if prompted else without
+        return self._score(with_prompt if prompted else without, texts)
+
+    def score_unheard(self, texts: Sequence[str]) -> list[float]:
+        """Log-probabilities (nats) of ``texts`` without the prompt and without the audio: the
+        decoder's language prior, which a reading's plain score includes."""
+        try:
+            state = self._engine.unheard_state()
+        except Exception as exc:
+            raise ModelError(f"cannot score readings: {exc}") from exc
+        return self._score(state, texts)
+
+    def _score(self, state: PrefixState, texts: Sequence[str]) -> list[float]:
         engine = self._engine
         eot = engine.tokenizer.eot
         readings = [[*engine.tokenize(" " + text.strip()), eot] for text in texts]

@@ -11,8 +11,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from ctxasr.asr.bias import (
     ContextBiaser,
     EntityMatch,
     Merged,
+    Scored,
     is_clear_speech,
     is_silence,
 )
@@ -296,12 +298,11 @@ class _Run:
         if not alternatives:
             return text, merged.reason
         try:
-            current, *scores = scorer.score([text, *(a.text for a in alternatives)])
-            plain_gains = _plain_gains(scorer, text, alternatives)
+            scored = _scored(scorer, text, alternatives)
         except ModelError:
             logger.warning("spell check skipped", exc_info=True)
             return text, merged.reason
-        picked = biaser.pick(current, alternatives, scores, plain_gains)
+        picked = biaser.pick(scored)
         if picked is None:
             return text, merged.reason
         return picked.text, f"catalog phrase preferred by the decoder ({picked.phrase.text})"
@@ -356,17 +357,36 @@ def trie_phrases(plan: ContextPlan) -> list[str]:
     return phrases
 
 
-def _plain_gains(
-    scorer: ReadingScorer, text: str, alternatives: list[Alternative]
-) -> list[float | None]:
-    """How much more the decoder believes each contested or swapped reading than ``text``
-    without the context prompt (None for the others, which need no such check)."""
-    checked = [a.text for a in alternatives if a.plain_checked]
-    if not checked:
-        return [None] * len(alternatives)
-    current, *scores = scorer.score([text, *checked], prompted=False)
-    gains = iter(score - current for score in scores)
-    return [next(gains) if a.plain_checked else None for a in alternatives]
+def _scored(scorer: ReadingScorer, text: str, alternatives: list[Alternative]) -> list[Scored]:
+    """How much more the decoder believes each alternative than ``text``: with the context
+    prompt; without it for contested and swapped readings; and, for contested ones, with
+    neither prompt nor audio (the language prior that their plain gain includes)."""
+    current, *scores = scorer.score([text, *(a.text for a in alternatives)])
+    plain = _gains(
+        partial(scorer.score, prompted=False),
+        text,
+        [a.text for a in alternatives if a.plain_checked],
+    )
+    prior = _gains(scorer.score_unheard, text, [a.text for a in alternatives if a.contested])
+    return [
+        Scored(
+            alternative,
+            score - current,
+            plain_gain=next(plain) if alternative.plain_checked else None,
+            prior_gain=next(prior) if alternative.contested else None,
+        )
+        for alternative, score in zip(alternatives, scores, strict=True)
+    ]
+
+
+def _gains(
+    score: Callable[[list[str]], list[float]], text: str, readings: list[str]
+) -> Iterator[float]:
+    """Log-prob gains of ``readings`` over ``text`` under ``score`` (none if no readings)."""
+    if not readings:
+        return iter(())
+    current, *scores = score([text, *readings])
+    return iter(score - current for score in scores)
 
 
 def _ms_since(start: float) -> float:

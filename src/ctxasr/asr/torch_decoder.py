@@ -136,6 +136,7 @@ class TorchWhisperDecoder:
         # copy), so half precision is enough and halves the largest array (80 MB in tiny.en).
         self.embedding = tensor["embeddings/weight"].half()
         vocab = self.embedding.shape[0]
+        self.width = int(self.embedding.shape[1])  # d_model
         self._suppress = torch.zeros(vocab, dtype=torch.bool)
         self._suppress[[t for t in special.suppress if 0 <= t < vocab]] = True
         self._suppress[special.eot + 1 :] = True  # no special tokens, no timestamps
