@@ -8,6 +8,7 @@ from ctxasr.asr.bias import (
     Alternative,
     BiasOptions,
     ContextBiaser,
+    Merged,
     Scored,
     is_clear_speech,
     is_silence,
@@ -359,6 +360,7 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
         {"near_margin": -1.0},
         {"near_plain_loss": -0.5},
         {"prior_free_margin": -1.0},
+        {"max_biased_respellings": -1},
         {"max_swaps": -1},
         {"swap_margin": -1.0},
     ],
@@ -559,6 +561,24 @@ def test_a_swap_needs_the_audio_to_prefer_it_without_the_context() -> None:
     assert biaser.pick([Scored(swap, 0.5, 2.0)]) is None  # not preferred by 1 nat
     assert biaser.pick([Scored(swap, 7.0, -0.5)]) is None  # the prompt alone wants it
     assert biaser.pick([Scored(swap, 7.0, None)]) is None  # never scored without it
+
+
+def test_the_biased_reading_is_respelled_too_and_judged_as_a_contest() -> None:
+    # The guard kept "made a boogie" (no catalog phrase in the biased span), but the biased
+    # pass wrote something close to an entry, in a frame of its own.
+    biaser = _biaser(SPELL_CONTEXT)
+    unbiased = _decoded(("Call made a boogie in.", -0.9))
+    chosen = Hypothesis("Call Shavon of a four.", -0.4)
+    merged = biaser.merge(unbiased, chosen, _decoded((chosen.text, -0.4)))
+    assert merged.text == "Call made a boogie in." and merged.biased == chosen.text
+    readings = {a.text: a for a in biaser.biased_alternatives(merged, unbiased)}
+    assert readings["Call Siobhan Okafor."].contested
+    assert all(a.contested for a in readings.values())
+    # Nothing when the biased reading is the text, or when the budget is 0.
+    same = Merged("Call Shavon of a four.", (), "", biased="Call Shavon of a four.")
+    assert biaser.biased_alternatives(same, unbiased) == []
+    off = _biaser(SPELL_CONTEXT, BiasOptions(max_biased_respellings=0))
+    assert off.biased_alternatives(merged, unbiased) == []
 
 
 def _against(current: float, alternatives: list[Alternative], scores: list[float]) -> list[Scored]:

@@ -112,6 +112,10 @@ class BiasOptions:
     # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
     max_swaps: int = 4
     swap_margin: float = 1.0
+    # Biased respelling: at most this many readings of the biased pass's own text with a span
+    # respelled as a catalog phrase ("So the number of Rania Boon." -> "... Rania Nguyen."). The
+    # biased words are the prompt's taste, not evidence, so each is judged as a contest.
+    max_biased_respellings: int = 4
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
     # ... or, in a short answer to "X or Y?", to the offered option they sound closest to, when
@@ -144,6 +148,8 @@ class BiasOptions:
             raise ConfigError("near_margin, near_plain_loss and prior_free_margin must be >= 0")
         if self.max_swaps < 0 or self.swap_margin < 0:
             raise ConfigError("max_swaps and swap_margin must be >= 0")
+        if self.max_biased_respellings < 0:
+            raise ConfigError("max_biased_respellings must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -203,6 +209,7 @@ class Merged:
     transplanted: tuple[str, ...]  # biased spans taken over the unbiased words
     reason: str
     contested: tuple[Alternative, ...] = ()  # readings with one refused span put back
+    biased: str = ""  # the chosen biased reading, spelled as the catalogs spell it
 
 
 def is_silence(decoded: Decoded, options: BiasOptions) -> bool:
@@ -331,7 +338,7 @@ class ContextBiaser:
             reason = "guard kept unbiased words" + (f" ({'; '.join(refusals)})" if refusals else "")
         contested = tuple(self._contest(out, *contest) for contest in contests)
         contested += _reframed(contested, biased)
-        return Merged(" ".join(out), tuple(taken), reason, contested)
+        return Merged(" ".join(out), tuple(taken), reason, contested, spelled)
 
     def _contest(
         self, out: list[str], at: tuple[int, int], biased: list[str], refusal: _Refusal
@@ -461,13 +468,38 @@ class ContextBiaser:
     # -- 3. the spell check ----------------------------------------------------------------
 
     def alternatives(self, text: str, unbiased: Decoded) -> list[Alternative]:
-        """Readings of ``text`` with a span respelled as a catalog phrase it sounds like, for
-        the decoder to score; named options and the most alike first."""
+        """Readings of ``text`` with a span respelled as a catalog phrase it sounds like, or
+        with a catalog phrase traded for another, for the decoder to score; named options and
+        the most alike first."""
         if self.options.max_alternatives == 0:
             return []
         tokens = text.split()
         norm = [normalize(t) for t in tokens]
         present = catalog_phrases_in(words(text), self.plan.index)
+        respellings = self._respellings(tokens, norm, present, unbiased)
+        return respellings[: self.options.max_alternatives] + self._swaps(tokens, norm, present)
+
+    def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:
+        """The biased reading with a span respelled as a catalog phrase it sounds like ("So
+        the number of Rania Boon." for "Rania Nguyen"), where the guard kept the unbiased
+        words: its frame is the prompt's taste, so each is judged as a contest."""
+        limit = self.options.max_biased_respellings
+        merged_words = words(merged.text)
+        if min(limit, self.options.max_alternatives) == 0 or words(merged.biased) == merged_words:
+            return []  # the spell check of the text covers a biased reading it took whole
+        tokens = merged.biased.split()
+        norm = [normalize(t) for t in tokens]
+        present = catalog_phrases_in(words(merged.biased), self.plan.index)
+        found = [
+            replace(alternative, contested=True)
+            for alternative in self._respellings(tokens, norm, present, unbiased)
+            if words(alternative.text) != merged_words
+        ]
+        return found[:limit]
+
+    def _respellings(
+        self, tokens: list[str], norm: list[str], present: set[str], unbiased: Decoded
+    ) -> list[Alternative]:
         recognised = self._catalog_positions(norm, whole_only=True)
         nbest = [words(h.text) for h in unbiased.hypotheses]
         found: dict[str, Alternative] = {}
@@ -477,8 +509,7 @@ class ContextBiaser:
             for alternative in self._alternatives_at(tokens, norm, (start, end)):
                 if self._allowed(alternative, present, nbest):
                     found.setdefault(alternative.text, alternative)
-        respellings = _best_first(found.values(), self.options.max_alternatives)
-        return respellings + self._swaps(tokens, norm, present)
+        return _best_first(found.values(), len(found))
 
     def _swaps(self, tokens: list[str], norm: list[str], present: set[str]) -> list[Alternative]:
         """Readings with a catalog phrase of the text traded for another phrase of the same

@@ -294,7 +294,13 @@ class _Run:
         guard refused on sound alone. Best effort: if the scoring fails, the guarded text
         stands."""
         text = merged.text
-        alternatives = [*biaser.alternatives(text, unbiased), *merged.contested]
+        alternatives = _distinct(
+            [
+                *biaser.alternatives(text, unbiased),
+                *merged.contested,
+                *biaser.biased_alternatives(merged, unbiased),
+            ]
+        )
         if not alternatives:
             return text, merged.reason
         try:
@@ -377,6 +383,17 @@ def _scored(scorer: ReadingScorer, text: str, alternatives: list[Alternative]) -
         )
         for alternative, score in zip(alternatives, scores, strict=True)
     ]
+
+
+def _distinct(alternatives: list[Alternative]) -> list[Alternative]:
+    """The alternatives less later ones with the same text (each is scored once)."""
+    seen: set[str] = set()
+    found = []
+    for alternative in alternatives:
+        if alternative.text not in seen:
+            seen.add(alternative.text)
+            found.append(alternative)
+    return found
 
 
 def _gains(
