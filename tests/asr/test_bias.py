@@ -577,6 +577,9 @@ def test_the_biased_reading_is_respelled_too_and_judged_as_a_contest() -> None:
     # Nothing when the biased reading is the text, or when the budget is 0.
     same = Merged("Call Shavon of a four.", (), "", biased="Call Shavon of a four.")
     assert biaser.biased_alternatives(same, unbiased) == []
+    # ... and only the biased words the text lacks are new: the rest was spell-checked with it.
+    shared = Merged("Call Shavon of a four, please.", (), "", biased="Call Shavon of a four.")
+    assert biaser.biased_alternatives(shared, unbiased) == []
     off = _biaser(SPELL_CONTEXT, BiasOptions(max_biased_respellings=0))
     assert off.biased_alternatives(merged, unbiased) == []
 

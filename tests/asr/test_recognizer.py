@@ -126,3 +126,56 @@ def test_decoding_threads_are_checked() -> None:
         EngineOptions(decode_threads=0)
     with pytest.raises(ConfigError):
         EngineOptions(decode_workers=0)
+
+
+OKAFOR = DialogueContext.from_json(
+    {"turns": [], "catalogs": {"contacts": ["Siobhan Okafor", "Rose Tyler"]}}
+)
+
+
+class ScriptedScorer:
+    """The decoder's log-probs of readings: ``prompted`` and ``plain`` by text, 0 otherwise."""
+
+    def __init__(self, prompted: dict[str, float], plain: dict[str, float]) -> None:
+        self.prompted, self.plain = prompted, plain
+
+    def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
+        table = self.prompted if prompted else self.plain
+        return [table.get(text, 0.0) for text in texts]
+
+    def score_unheard(self, texts: Sequence[str]) -> list[float]:
+        return [0.0 for _ in texts]
+
+
+class MisspellingEngine(ScriptedEngine):
+    """Unbiased pass: "Call the garage now."; biased pass: "Call Shavon of a four." (no catalog
+    phrase, so the guard keeps the unbiased words); the decoder believes "Call Siobhan Okafor."
+    by 6 nats with the prompt and loses 4 without it."""
+
+    def __init__(self) -> None:
+        super().__init__(wait_s=0.0)
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        text = "Call Shavon of a four." if prompt_tokens else "Call the garage now."
+        return Decoded((Hypothesis(text, -0.3),), 0.01)
+
+    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ScriptedScorer:
+        return ScriptedScorer({"Call Siobhan Okafor.": 6.0}, {"Call Siobhan Okafor.": -4.0})
+
+
+def test_the_biased_reading_respelled_wins_as_a_contest() -> None:
+    def recognize(bias: BiasOptions) -> str:
+        options = replace(RecognizerOptions(), bias=bias)
+        recognizer = Recognizer(
+            options, engine=cast(Any, MisspellingEngine()), pronouncer=PRONOUNCER
+        )
+        return recognizer.recognize(SPEECH, OKAFOR).text
+
+    assert recognize(BiasOptions()) == "Call Siobhan Okafor."
+    # The unbiased text alone offers no such reading; and a contest needs the audio's consent.
+    assert recognize(BiasOptions(max_biased_respellings=0)) == "Call the garage now."
+    assert recognize(BiasOptions(contest_plain_loss=3.0, near_plain_loss=3.0)) == (
+        "Call the garage now."
+    )

@@ -490,22 +490,38 @@ class ContextBiaser:
         tokens = merged.biased.split()
         norm = [normalize(t) for t in tokens]
         present = catalog_phrases_in(words(merged.biased), self.plan.index)
+        # Spans the text shares with the biased reading were spell-checked already; only the
+        # biased words it lacks are new (and a large catalog's search is the slow part).
+        lacking = {
+            j
+            for equal, _, (j1, j2) in _blocks([normalize(t) for t in merged.text.split()], norm)
+            if not equal
+            for j in range(j1, j2)
+        }
         found = [
             replace(alternative, contested=True)
-            for alternative in self._respellings(tokens, norm, present, unbiased)
+            for alternative in self._respellings(tokens, norm, present, unbiased, lacking)
             if words(alternative.text) != merged_words
         ]
         return found[:limit]
 
     def _respellings(
-        self, tokens: list[str], norm: list[str], present: set[str], unbiased: Decoded
+        self,
+        tokens: list[str],
+        norm: list[str],
+        present: set[str],
+        unbiased: Decoded,
+        within: set[int] | None = None,
     ) -> list[Alternative]:
+        """The spell check's readings of ``tokens``, of spans that touch ``within`` if given."""
         recognised = self._catalog_positions(norm, whole_only=True)
         nbest = [words(h.text) for h in unbiased.hypotheses]
         found: dict[str, Alternative] = {}
         for start, end in _spans(len(tokens), self.plan.index.max_words + _SPLIT_WORDS):
             if recognised.intersection(range(start, end)):
                 continue  # a whole entry already stands there: not a mishearing to repair
+            if within is not None and not within.intersection(range(start, end)):
+                continue
             for alternative in self._alternatives_at(tokens, norm, (start, end)):
                 if self._allowed(alternative, present, nbest):
                     found.setdefault(alternative.text, alternative)
