@@ -83,17 +83,20 @@ class _Studio:
 
     def __init__(self, options: SynthOptions, tmp: Path, babble: Samples) -> None:
         self.options = options
-        self.rng = random.Random(options.seed)
         self.tmp = tmp
         self.babble = babble
 
     def record(self, item: Scripted, voice: Voice) -> dict[str, object]:
         raw = self.tmp / f"{item.id}.wav"
         voice.speak(item.reference, raw)
-        condition = self.rng.choice(self.options.noise)
-        audio = self._noised(load_audio(raw), condition)
+        # Every draw of an item comes from its own stream and before its audio is seen: piper's
+        # audio differs run to run, and a length-bounded draw would shift all the later ones.
+        rng = random.Random(f"{self.options.seed}:{item.id}")
+        condition = rng.choice(self.options.noise)
+        by_telephone = rng.random() < self.options.telephone_share
+        audio = self._noised(load_audio(raw), condition, position=rng.random())
         rate = SAMPLE_RATE
-        if self.rng.random() < self.options.telephone_share:
+        if by_telephone:
             audio, rate = telephone(audio), TELEPHONE_RATE
         path = self.options.out / "audio" / f"{item.id}.wav"
         _write_wav(path, audio, rate)
@@ -106,12 +109,14 @@ class _Studio:
             "tags": [*item.tags, f"voice={voice.name}", f"noise={condition}", f"rate={rate}"],
         }
 
-    def _noised(self, audio: Samples, condition: str) -> Samples:
+    def _noised(self, audio: Samples, condition: str, position: float) -> Samples:
+        """``audio`` in ``condition``; ``position`` in [0, 1) picks the noise (the white noise's
+        seed, or where in the babble the item starts)."""
         kind, _, snr = condition.partition(":")
         if kind == "white":
-            return mix_at_snr(audio, white_noise(audio.size, self.rng.randrange(2**31)), float(snr))
+            return mix_at_snr(audio, white_noise(audio.size, int(position * 2**31)), float(snr))
         if kind == "babble":
-            offset = self.rng.randrange(max(1, self.babble.size - audio.size))
+            offset = int(position * max(1, self.babble.size - audio.size))
             return mix_at_snr(audio, self.babble[offset:], float(snr))
         return audio
 

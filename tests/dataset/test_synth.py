@@ -1,0 +1,50 @@
+"""The data set studio: each item's acoustic condition is fixed by the seed and its id."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from ctxasr.dataset.scenarios import ScenarioWriter
+from ctxasr.dataset.synth import SynthOptions, _Studio
+
+
+class VaryingVoice:
+    """A voice whose audio length changes from call to call, as piper's does."""
+
+    name = "varying"
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def speak(self, text: str, wav_path: Path) -> None:
+        samples = int(self.rng.integers(4_000, 200_000))
+        pcm = (self.rng.normal(0, 3_000, samples)).astype(np.int16)
+        with wave.open(str(wav_path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(16_000)
+            wav.writeframes(pcm.tobytes())
+
+
+def _conditions(tmp: Path, voice_seed: int) -> list[list[str]]:
+    options = SynthOptions(
+        out=tmp / f"out{voice_seed}",
+        seed=5,
+        noise=("clean", "white:10", "babble:10"),
+        telephone_share=0.5,
+    )
+    (options.out / "audio").mkdir(parents=True)
+    babble = np.random.default_rng(0).normal(0, 0.1, 16_000 * 20).astype(np.float32)
+    studio = _Studio(options, tmp, babble)
+    voice = VaryingVoice(voice_seed)
+    rows = [studio.record(item, voice) for item in ScenarioWriter(5).items(24)]
+    return [[t for t in row["tags"] if t.startswith(("noise=", "rate="))] for row in rows]
+
+
+def test_an_items_condition_does_not_depend_on_the_audio_before_it(tmp_path: Path) -> None:
+    first, second = _conditions(tmp_path, 1), _conditions(tmp_path, 2)
+    assert first == second
+    assert len({tuple(tags) for tags in first}) > 1  # the conditions do vary across items
