@@ -188,7 +188,9 @@ class Alternative:
 class Scored:
     """What the decoder makes of an alternative against the current text: log-prob gains
     (nats) with the context prompt, without it, and without it or the audio (its language
-    prior). The last two are measured only for readings that must hold without the prompt."""
+    prior). The plain gain is measured only for readings that must hold without the prompt;
+    the prior only for contested ones that differ from the text in one span (see
+    ``in_one_span``)."""
 
     alternative: Alternative
     gain: float
@@ -785,6 +787,15 @@ def _reframed(contests: tuple[Alternative, ...], biased: Decoded) -> tuple[Alter
             seen.add(reading)
             found.append(replace(contest, text=hypothesis.text))
     return tuple(found[:_REFRAMED_CONTESTS])
+
+
+def in_one_span(text: str, reading: str) -> bool:
+    """Whether ``reading`` differs from ``text`` in one run of words. Only then does taking
+    the language prior out leave the audio's say on the span: across two frames it mostly
+    weighs the frames ("We don't play, but we don't play." is very likely to the decoder
+    without any audio, so any other sentence seems to gain by the audio)."""
+    blocks = _blocks(words(text), words(reading))
+    return sum(not equal for equal, _, _ in blocks) <= 1
 
 
 def _elsewhere(block: _Block, phrase_at: tuple[int, int]) -> list[str]:

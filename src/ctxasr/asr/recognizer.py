@@ -27,6 +27,7 @@ from ctxasr.asr.bias import (
     EntityMatch,
     Merged,
     Scored,
+    in_one_span,
     is_clear_speech,
     is_silence,
 )
@@ -365,23 +366,28 @@ def trie_phrases(plan: ContextPlan) -> list[str]:
 
 def _scored(scorer: ReadingScorer, text: str, alternatives: list[Alternative]) -> list[Scored]:
     """How much more the decoder believes each alternative than ``text``: with the context
-    prompt; without it for contested and swapped readings; and, for contested ones, with
-    neither prompt nor audio (the language prior that their plain gain includes)."""
+    prompt; without it for contested and swapped readings; and, for contested ones one span
+    apart from ``text``, with neither prompt nor audio (the prior their plain gain includes)."""
     current, *scores = scorer.score([text, *(a.text for a in alternatives)])
     plain = _gains(
         partial(scorer.score, prompted=False),
         text,
         [a.text for a in alternatives if a.plain_checked],
     )
-    prior = _gains(scorer.score_unheard, text, [a.text for a in alternatives if a.contested])
+    framed = [a.contested and in_one_span(text, a.text) for a in alternatives]
+    prior = _gains(
+        scorer.score_unheard,
+        text,
+        [a.text for a, in_frame in zip(alternatives, framed, strict=True) if in_frame],
+    )
     return [
         Scored(
             alternative,
             score - current,
             plain_gain=next(plain) if alternative.plain_checked else None,
-            prior_gain=next(prior) if alternative.contested else None,
+            prior_gain=next(prior) if in_frame else None,
         )
-        for alternative, score in zip(alternatives, scores, strict=True)
+        for alternative, score, in_frame in zip(alternatives, scores, framed, strict=True)
     ]
 
 
