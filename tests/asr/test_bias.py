@@ -10,6 +10,7 @@ from ctxasr.asr.bias import (
     ContextBiaser,
     Merged,
     Scored,
+    in_one_span,
     is_clear_speech,
     is_silence,
 )
@@ -582,6 +583,24 @@ def test_the_biased_reading_is_respelled_too_and_judged_as_a_contest() -> None:
     assert biaser.biased_alternatives(shared, unbiased) == []
     off = _biaser(SPELL_CONTEXT, BiasOptions(max_biased_respellings=0))
     assert off.biased_alternatives(merged, unbiased) == []
+
+
+def test_the_language_prior_is_taken_out_only_within_one_frame() -> None:
+    biaser = _biaser(SPELL_CONTEXT)
+    okafor = next(p for p in biaser.plan.index.exact("Siobhan Okafor") if p.whole)
+
+    def reading(text: str) -> Alternative:
+        return Alternative(text, "", okafor, 0.5, named=False, contested=True)
+
+    assert in_one_span("Call Shavon of a four.", reading("Call Siobhan Okafor."))
+    assert in_one_span("Call Shavon of a four.", reading("Call to Siobhan Okafor."))
+    assert in_one_span("Hand you the bay eye out.", reading("Siobhan Okafor."))
+    # Two differing runs, or another sentence altogether: the frames differ.
+    two_runs = reading("Tell Siobhan Okafor, then go home.")
+    assert not in_one_span("Call Shavon of a four, then come home.", two_runs)
+    assert not in_one_span(
+        "We don't play, but we don't play.", reading("Play it by Siobhan Okafor there.")
+    )
 
 
 def _against(current: float, alternatives: list[Alternative], scores: list[float]) -> list[Scored]:

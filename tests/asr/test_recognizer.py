@@ -134,48 +134,67 @@ OKAFOR = DialogueContext.from_json(
 
 
 class ScriptedScorer:
-    """The decoder's log-probs of readings: ``prompted`` and ``plain`` by text, 0 otherwise."""
+    """The decoder's log-probs of readings by text (0 for any other): with the prompt, without
+    it, and with neither prompt nor audio."""
 
-    def __init__(self, prompted: dict[str, float], plain: dict[str, float]) -> None:
-        self.prompted, self.plain = prompted, plain
+    def __init__(
+        self,
+        prompted: dict[str, float],
+        plain: dict[str, float],
+        unheard: dict[str, float] | None = None,
+    ) -> None:
+        self.prompted, self.plain, self.unheard = prompted, plain, unheard or {}
 
     def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
         table = self.prompted if prompted else self.plain
         return [table.get(text, 0.0) for text in texts]
 
     def score_unheard(self, texts: Sequence[str]) -> list[float]:
-        return [0.0 for _ in texts]
+        return [self.unheard.get(text, 0.0) for text in texts]
 
 
 class MisspellingEngine(ScriptedEngine):
-    """Unbiased pass: "Call the garage now."; biased pass: "Call Shavon of a four." (no catalog
-    phrase, so the guard keeps the unbiased words); the decoder believes "Call Siobhan Okafor."
-    by 6 nats with the prompt and loses 4 without it."""
+    """Unbiased pass: ``heard``; biased pass: "Call Shavon of a four." (no catalog phrase, so
+    the guard keeps the unbiased words); the decoder's belief in "Call Siobhan Okafor." is
+    ``scorer``'s."""
 
-    def __init__(self) -> None:
+    def __init__(self, heard: str, scorer: ScriptedScorer) -> None:
         super().__init__(wait_s=0.0)
+        self.heard, self.scorer = heard, scorer
 
     def decode(
         self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
     ) -> Decoded:
-        text = "Call Shavon of a four." if prompt_tokens else "Call the garage now."
+        text = "Call Shavon of a four." if prompt_tokens else self.heard
         return Decoded((Hypothesis(text, -0.3),), 0.01)
 
     def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ScriptedScorer:
-        return ScriptedScorer({"Call Siobhan Okafor.": 6.0}, {"Call Siobhan Okafor.": -4.0})
+        return self.scorer
+
+
+def _respelled(heard: str, scorer: ScriptedScorer, bias: BiasOptions | None = None) -> str:
+    options = replace(RecognizerOptions(), bias=bias or BiasOptions())
+    engine = MisspellingEngine(heard, scorer)
+    recognizer = Recognizer(options, engine=cast(Any, engine), pronouncer=PRONOUNCER)
+    return recognizer.recognize(SPEECH, OKAFOR).text
 
 
 def test_the_biased_reading_respelled_wins_as_a_contest() -> None:
-    def recognize(bias: BiasOptions) -> str:
-        options = replace(RecognizerOptions(), bias=bias)
-        recognizer = Recognizer(
-            options, engine=cast(Any, MisspellingEngine()), pronouncer=PRONOUNCER
-        )
-        return recognizer.recognize(SPEECH, OKAFOR).text
-
-    assert recognize(BiasOptions()) == "Call Siobhan Okafor."
+    heard, okafor = "Call the garage now.", "Call Siobhan Okafor."
+    # +6 nats with the prompt, -4 without: the context wants it and the audio allows it.
+    scorer = ScriptedScorer({okafor: 6.0}, {okafor: -4.0})
+    assert _respelled(heard, scorer) == okafor
     # The unbiased text alone offers no such reading; and a contest needs the audio's consent.
-    assert recognize(BiasOptions(max_biased_respellings=0)) == "Call the garage now."
-    assert recognize(BiasOptions(contest_plain_loss=3.0, near_plain_loss=3.0)) == (
-        "Call the garage now."
-    )
+    assert _respelled(heard, scorer, BiasOptions(max_biased_respellings=0)) == heard
+    strict = BiasOptions(contest_plain_loss=3.0, near_plain_loss=3.0)
+    assert _respelled(heard, scorer, strict) == heard
+
+
+def test_the_language_prior_comes_out_only_when_the_reading_keeps_the_frame() -> None:
+    # +4 with the prompt, -8 without, but -20 with no audio at all: the audio prefers the name.
+    scorer = ScriptedScorer({"Call Siobhan Okafor.": 4.0}, {"Call Siobhan Okafor.": -8.0})
+    scorer.unheard = {"Call Siobhan Okafor.": -20.0}
+    assert _respelled("Call the garage now.", scorer) == "Call Siobhan Okafor."
+    # Another sentence altogether: its prior against the text weighs the frames, not the name.
+    loop = "We don't play, but we don't play."
+    assert _respelled(loop, scorer) == loop

@@ -52,6 +52,7 @@ _REFRAMED_CONTESTS = 2  # other biased readings of a contested phrase that the d
 # A misheard name often breaks into more words ("Okafor" -> "of a four"): spans of the text
 # run up to this many words longer than the longest catalog phrase.
 _SPLIT_WORDS = 2
+_FRAME_SLACK = 2  # words beside its phrase that a reading may change and keep the frame
 
 
 @dataclass(frozen=True)
@@ -789,13 +790,22 @@ def _reframed(contests: tuple[Alternative, ...], biased: Decoded) -> tuple[Alter
     return tuple(found[:_REFRAMED_CONTESTS])
 
 
-def in_one_span(text: str, reading: str) -> bool:
-    """Whether ``reading`` differs from ``text`` in one run of words. Only then does taking
-    the language prior out leave the audio's say on the span: across two frames it mostly
-    weighs the frames ("We don't play, but we don't play." is very likely to the decoder
-    without any audio, so any other sentence seems to gain by the audio)."""
-    blocks = _blocks(words(text), words(reading))
-    return sum(not equal for equal, _, _ in blocks) <= 1
+def in_one_span(text: str, alternative: Alternative) -> bool:
+    """Whether ``alternative`` differs from ``text`` in one run of words: its phrase and at
+    most _FRAME_SLACK words beside it, for words that a respelling may stand for (the phrase,
+    _SPLIT_WORDS more, and the slack). Only then does taking the language prior out leave the
+    audio's say on the phrase: across two frames it mostly weighs the frames ("We don't play,
+    but we don't play." is so likely to the decoder that any other sentence seemed to gain by
+    the audio)."""
+    reading = words(alternative.text)
+    changed = [(i, j) for equal, i, j in _blocks(words(text), reading) if not equal]
+    if len(changed) > 1:
+        return False
+    if not changed:
+        return True
+    (i1, i2), (j1, j2) = changed[0]
+    phrase = len(words(alternative.phrase.text))
+    return j2 - j1 <= phrase + _FRAME_SLACK and i2 - i1 <= phrase + _SPLIT_WORDS + _FRAME_SLACK
 
 
 def _elsewhere(block: _Block, phrase_at: tuple[int, int]) -> list[str]:

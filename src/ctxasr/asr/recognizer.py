@@ -374,7 +374,7 @@ def _scored(scorer: ReadingScorer, text: str, alternatives: list[Alternative]) -
         text,
         [a.text for a in alternatives if a.plain_checked],
     )
-    framed = [a.contested and in_one_span(text, a.text) for a in alternatives]
+    framed = [a.contested and in_one_span(text, a) for a in alternatives]
     prior = _gains(
         scorer.score_unheard,
         text,
