@@ -107,6 +107,8 @@ class BiasOptions:
     # ... or when the audio itself prefers it: a rare name's plain loss is mostly the decoder's
     # language prior, so that prior (its score of each reading given no audio) is taken out;
     # what is left must gain at least prior_free_gain nats, and the prompt prior_free_margin.
+    # Only for readings one span apart from the text (in_one_span): across frames the prior
+    # weighs the frames, not the name.
     prior_free_margin: float = 3.0
     prior_free_gain: float = 0.0
     # Swap: at most this many readings trading a catalog phrase of the text for another; one
