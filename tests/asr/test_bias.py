@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ctxasr.asr.bias import (
@@ -350,6 +352,29 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
     assert others  # more than one reading was on offer
 
 
+def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
+    """The prompted decoder still prefers "Lena Marshall" over the option just named, by
+    less than named_answer_loss nats: the audio decides, once the language prior is out."""
+    biaser = _biaser(SPELL_CONTEXT, BiasOptions(named_answer_loss=8.0, named_answer_heard=1.0))
+    text = "Lena Marshall, please."
+    linh = next(a for a in biaser.alternatives(text, NBEST_UNSURE) if a.text.startswith("Linh"))
+
+    def checks(gain: float, alternative: Alternative = linh) -> tuple[bool, bool]:
+        return biaser.audio_checks(text, Scored(alternative, gain))
+
+    assert checks(-3.0) == (True, True)
+    assert checks(0.5) == (False, False)  # it wins anyway (named_prior): no more scoring
+    assert checks(-9.0) == (False, False)  # the prompted decoder is too sure
+    assert checks(-3.0, replace(linh, named=False)) == (False, False)  # not an expected answer
+    # Across two runs of words the prior weighs the frames, not the name: no prior check.
+    reframed = replace(linh, text="Well, Linh Marshall, please, I said.")
+    assert checks(-3.0, reframed) == (True, False)
+    assert biaser.pick([Scored(linh, -3.0, -12.0, -14.0)]) is linh  # the audio gains 2 nats
+    assert biaser.pick([Scored(linh, -3.0, -12.0, -12.5)]) is None  # 0.5: under the bar
+    assert biaser.pick([Scored(linh, -3.0, -12.0, None)]) is None
+    assert biaser.pick([Scored(linh, -9.0, -12.0, -20.0)]) is None  # too sure of the text
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -361,6 +386,7 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
         {"near_margin": -1.0},
         {"near_plain_loss": -0.5},
         {"prior_free_margin": -1.0},
+        {"named_answer_loss": -1.0},
         {"max_biased_respellings": -1},
         {"max_swaps": -1},
         {"swap_margin": -1.0},

@@ -28,6 +28,7 @@ Four steps, each a small function:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -111,6 +112,12 @@ class BiasOptions:
     # weighs the frames, not the name.
     prior_free_margin: float = 3.0
     prior_free_gain: float = 0.0
+    # Named answer: an option the assistant just named, one span apart from the text, also wins
+    # when the audio prefers it (heard gain, as above, at least named_answer_heard nats) and the
+    # prompted decoder prefers the text by at most named_answer_loss nats. Whisper's prompt is a
+    # weak prior; the question ("X or Y?") made these words the expected answer.
+    named_answer_heard: float = 1.0
+    named_answer_loss: float = 8.0
     # Swap: at most this many readings trading a catalog phrase of the text for another; one
     # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
     max_swaps: int = 4
@@ -149,6 +156,8 @@ class BiasOptions:
             raise ConfigError("contest_margin and contest_plain_loss must be >= 0")
         if min(self.near_margin, self.near_plain_loss, self.prior_free_margin) < 0:
             raise ConfigError("near_margin, near_plain_loss and prior_free_margin must be >= 0")
+        if self.named_answer_loss < 0:
+            raise ConfigError("named_answer_loss must be >= 0")
         if self.max_swaps < 0 or self.swap_margin < 0:
             raise ConfigError("max_swaps and swap_margin must be >= 0")
         if self.max_biased_respellings < 0:
@@ -639,20 +648,46 @@ class ContextBiaser:
                 return bool(rest_h) and alike >= self.options.protected_similarity
         return True
 
+    def audio_checks(self, text: str, judged: Scored) -> tuple[bool, bool]:
+        """Whether ``pick`` needs the alternative's gain without the prompt, and its gain
+        without prompt or audio (its language prior), given its gain with the prompt."""
+        alternative = judged.alternative
+        answer = self._may_answer(judged)
+        framed = (alternative.contested or answer) and in_one_span(text, alternative)
+        return alternative.plain_checked or answer, framed
+
+    def _may_answer(self, judged: Scored) -> bool:
+        """A named option losing the plain spell check by no more than named_answer_loss."""
+        alternative, options = judged.alternative, self.options
+        if not alternative.named or alternative.plain_checked:
+            return False
+        gain = judged.gain + options.named_prior
+        return -options.named_answer_loss <= judged.gain and gain <= options.alternative_margin
+
     def pick(self, scored: Sequence[Scored]) -> Alternative | None:
         """The alternative the decoder believes more than the current reading, if any. A
         contested or swapped reading must also hold without the prompt (see ``Scored``)."""
-        best, best_gain = None, self.options.alternative_margin
+        best, best_gain = None, -math.inf
         for judged in scored:
             alternative = judged.alternative
             gain = judged.gain + (self.options.named_prior if alternative.named else 0.0)
-            if alternative.contested and not self._wins_contest(gain, judged):
-                continue
-            if alternative.swapped and not self._wins_swap(judged):
-                continue
-            if gain > best_gain:
+            if alternative.contested:
+                won = self._wins_contest(gain, judged)
+            elif alternative.swapped:
+                won = self._wins_swap(judged)
+            else:
+                won = gain > self.options.alternative_margin or self._wins_answer(judged)
+            if won and gain > best_gain:
                 best, best_gain = alternative, gain
         return best
+
+    def _wins_answer(self, judged: Scored) -> bool:
+        heard = judged.heard_gain
+        return (
+            self._may_answer(judged)
+            and heard is not None
+            and heard >= self.options.named_answer_heard
+        )
 
     def _wins_swap(self, judged: Scored) -> bool:
         plain_gain = judged.plain_gain

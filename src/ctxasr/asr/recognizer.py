@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -27,7 +27,6 @@ from ctxasr.asr.bias import (
     EntityMatch,
     Merged,
     Scored,
-    in_one_span,
     is_clear_speech,
     is_silence,
 )
@@ -305,7 +304,7 @@ class _Run:
         if not alternatives:
             return text, merged.reason
         try:
-            scored = _scored(scorer, text, alternatives)
+            scored = _scored(biaser, scorer, text, alternatives)
         except ModelError:
             logger.warning("spell check skipped", exc_info=True)
             return text, merged.reason
@@ -364,30 +363,26 @@ def trie_phrases(plan: ContextPlan) -> list[str]:
     return phrases
 
 
-def _scored(scorer: ReadingScorer, text: str, alternatives: list[Alternative]) -> list[Scored]:
+def _scored(
+    biaser: ContextBiaser, scorer: ReadingScorer, text: str, alternatives: list[Alternative]
+) -> list[Scored]:
     """How much more the decoder believes each alternative than ``text``: with the context
-    prompt; without it for contested and swapped readings; and, for contested ones one span
-    apart from ``text``, with neither prompt nor audio (the prior their plain gain includes)."""
+    prompt; and, where the biaser's rules ask for them (``ContextBiaser.audio_checks``),
+    without it, and with neither prompt nor audio (the prior the plain gain includes)."""
     current, *scores = scorer.score([text, *(a.text for a in alternatives)])
-    plain = _gains(
-        partial(scorer.score, prompted=False),
-        text,
-        [a.text for a in alternatives if a.plain_checked],
-    )
-    framed = [a.contested and in_one_span(text, a) for a in alternatives]
-    prior = _gains(
-        scorer.score_unheard,
-        text,
-        [a.text for a, in_frame in zip(alternatives, framed, strict=True) if in_frame],
-    )
+    prompted = [Scored(a, score - current) for a, score in zip(alternatives, scores, strict=True)]
+    checks = [biaser.audio_checks(text, judged) for judged in prompted]
+    unprompted = [a.text for a, (plain, _) in zip(alternatives, checks, strict=True) if plain]
+    unheard = [a.text for a, (_, prior) in zip(alternatives, checks, strict=True) if prior]
+    plain_gains = _gains(partial(scorer.score, prompted=False), text, unprompted)
+    prior_gains = _gains(scorer.score_unheard, text, unheard)
     return [
-        Scored(
-            alternative,
-            score - current,
-            plain_gain=next(plain) if alternative.plain_checked else None,
-            prior_gain=next(prior) if in_frame else None,
+        replace(
+            judged,
+            plain_gain=next(plain_gains) if plain else None,
+            prior_gain=next(prior_gains) if prior else None,
         )
-        for alternative, score, in_frame in zip(alternatives, scores, framed, strict=True)
+        for judged, (plain, prior) in zip(prompted, checks, strict=True)
     ]
 
 
