@@ -200,9 +200,10 @@ class Alternative:
 class Scored:
     """What the decoder makes of an alternative against the current text: log-prob gains
     (nats) with the context prompt, without it, and without it or the audio (its language
-    prior). The plain gain is measured only for readings that must hold without the prompt;
-    the prior only for contested ones that differ from the text in one span (see
-    ``in_one_span``)."""
+    prior). The last two are measured only where ``ContextBiaser.audio_checks`` asks: the plain
+    gain for readings that must hold without the prompt and for named options that narrowly
+    lose with it; the prior for those of them (less swaps) that differ from the text in one
+    span (see ``in_one_span``)."""
 
     alternative: Alternative
     gain: float
@@ -657,7 +658,8 @@ class ContextBiaser:
         return alternative.plain_checked or answer, framed
 
     def _may_answer(self, judged: Scored) -> bool:
-        """A named option losing the plain spell check by no more than named_answer_loss."""
+        """A named option that the prompted decoder refuses by no more than named_answer_loss
+        nats (named_prior included): the audio may still decide for it (``_wins_answer``)."""
         alternative, options = judged.alternative, self.options
         if not alternative.named or alternative.plain_checked:
             return False
