@@ -136,6 +136,32 @@ def test_guard_allows_a_surname_only_as_a_short_answer() -> None:
     assert merged.text == "Just the Bauer."  # "just", like "the one with", frames an answer
 
 
+def test_a_part_every_option_shares_is_no_answer() -> None:
+    """After "Meg Jones or Meg Bauer?", "Meg." chooses neither option: the guard, the spell
+    check and the swaps leave it out, though it is a short answer."""
+    biaser = _biaser()
+    merged = biaser.merge(
+        _decoded(("May.", -0.3), ("Mag.", -0.4)), Hypothesis("Meg.", -0.1), _decoded(("Meg.", -0.1))
+    )
+    assert merged.text == "May."
+    spelled = biaser.alternatives("Mag, please.", NBEST_UNSURE)
+    assert not [a for a in spelled if not a.phrase.whole]  # whole entries, never "Meg"
+    swaps = biaser.alternatives("Jones, please.", NBEST_UNSURE)
+    assert "Bauer, please." in [a.text for a in swaps]
+    assert "Meg, please." not in [a.text for a in swaps]
+    # With one option named, its first name is an answer like any part.
+    one = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Do you mean Meg Bauer?"}],
+            "catalogs": {"contacts": ["Meg Jones", "Meg Bauer"]},
+        }
+    )
+    merged = _biaser(one).merge(
+        _decoded(("May.", -0.3), ("Mag.", -0.4)), Hypothesis("Meg.", -0.1), _decoded(("Meg.", -0.1))
+    )
+    assert merged.text == "Meg."
+
+
 def test_guard_refuses_words_that_do_not_sound_alike_or_are_not_in_a_catalog() -> None:
     biaser = _biaser()
     chosen = Hypothesis("Call Meg Bauer now.", -0.1)

@@ -450,13 +450,21 @@ class ContextBiaser:
         return support >= self.options.protect_support
 
     def _welcome(self, phrase: str, b_norm: list[str], at: tuple[int, int]) -> bool:
-        """Whole entries are welcome anywhere; parts only as (most of) a short answer."""
+        """Whole entries are welcome anywhere; parts only as (most of) a short answer, and not
+        a part that every option just named shares."""
         matches = self.plan.index.exact(phrase)
         if any(m.whole for m in matches):
             return True
         if not any(self.plan.relevance_of(m.entry) > 0 for m in matches):
             return False
-        return self._is_answer(b_norm, at)
+        return self._is_answer(b_norm, at) and not self._answers_nothing(phrase)
+
+    def _answers_nothing(self, part: str) -> bool:
+        """Whether every option the assistant just named (two or more) holds ``part``: after
+        "Hana Aguilar or Hana Haddad?", "Hana." would choose neither, so it is no answer."""
+        entries = {p.entry for p in self._offered}
+        part_words = words(part)
+        return len(entries) >= 2 and all(contains_phrase(words(e), part_words) for e in entries)
 
     def _is_answer(self, tokens: list[str], at: tuple[int, int]) -> bool:
         """The words at ``at`` stand at an edge of a short utterance of answer fillers."""
@@ -564,6 +572,8 @@ class ContextBiaser:
             for phrase, alike in [*near, *offered]:
                 if phrase.whole != whole or normalize(phrase.text) in present:
                     continue
+                if not whole and self._answers_nothing(phrase.text):
+                    continue
                 named = self._named(phrase)
                 if not named and alike < self.options.transplant_similarity:
                     continue
@@ -620,6 +630,8 @@ class ContextBiaser:
         if lexical and not alt.phrase.whole and alt.similarity >= options.homophone_similarity:
             return False
         if not alt.phrase.whole and not self._is_answer(*_located(alt)):
+            return False
+        if not alt.phrase.whole and self._answers_nothing(alt.phrase.text):
             return False
         if not self._rest_sounds_alike(heard, phrase_words):
             return False
