@@ -457,14 +457,23 @@ class ContextBiaser:
             return True
         if not any(self.plan.relevance_of(m.entry) > 0 for m in matches):
             return False
-        return self._is_answer(b_norm, at) and not self._answers_nothing(phrase)
+        return self._answers(phrase, b_norm, at)
+
+    def _answers(self, part: str, tokens: list[str], at: tuple[int, int]) -> bool:
+        """Whether ``part``, standing at ``at`` of ``tokens``, is a short answer that chooses
+        among the options (see ``_is_answer`` and ``_answers_nothing``)."""
+        return self._is_answer(tokens, at) and not self._answers_nothing(part)
+
+    @cached_property
+    def _offered_entries(self) -> tuple[list[str], ...]:
+        """The words of each entry the assistant just named."""
+        return tuple(words(entry) for entry in dict.fromkeys(p.entry for p in self._offered))
 
     def _answers_nothing(self, part: str) -> bool:
         """Whether every option the assistant just named (two or more) holds ``part``: after
         "Hana Aguilar or Hana Haddad?", "Hana." would choose neither, so it is no answer."""
-        entries = {p.entry for p in self._offered}
-        part_words = words(part)
-        return len(entries) >= 2 and all(contains_phrase(words(e), part_words) for e in entries)
+        entries, part_words = self._offered_entries, words(part)
+        return len(entries) >= 2 and all(contains_phrase(e, part_words) for e in entries)
 
     def _is_answer(self, tokens: list[str], at: tuple[int, int]) -> bool:
         """The words at ``at`` stand at an edge of a short utterance of answer fillers."""
@@ -629,9 +638,7 @@ class ContextBiaser:
         lexical = all(self.pronouncer.in_lexicon(w) for w in heard if not w.isdigit())
         if lexical and not alt.phrase.whole and alt.similarity >= options.homophone_similarity:
             return False
-        if not alt.phrase.whole and not self._is_answer(*_located(alt)):
-            return False
-        if not alt.phrase.whole and self._answers_nothing(alt.phrase.text):
+        if not alt.phrase.whole and not self._answers(alt.phrase.text, *_located(alt)):
             return False
         if not self._rest_sounds_alike(heard, phrase_words):
             return False
