@@ -1,0 +1,99 @@
+"""From the biased and unbiased decodings of a window and a plan, to one text.
+
+The steps, one module each, applied in this order by ``ContextBiaser``:
+
+1. ``rescoring``: silence by Whisper's rule; the best biased hypothesis after dropping those
+   that echo the prompt or grow far beyond what the unbiased pass heard, rescored by a bonus
+   per catalog phrase.
+2. ``guard``: the unbiased words, with the biased spans that name a catalog phrase, sound like
+   what they replace and are welcome where they stand; spans refused on sound alone become
+   *contested* readings.
+3. ``spellcheck`` and ``verdict``: catalog phrases that sound like a span of the text are spelled
+   into it; the decoder scores each reading and the verdict's rules decide which, if any,
+   replaces the text.
+4. ``canonical``: spans that sound like a catalog phrase take the catalog's spelling.
+
+Shared by the steps: ``options`` (every threshold), ``readings`` (the typed values passed
+between steps), ``expectations`` (what the assistant's last turn makes an answer), ``sound``
+(likeness rules) and ``spans`` (text helpers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ctxasr.asr.bias.canonical import Canonicalizer
+from ctxasr.asr.bias.expectations import Expectations
+from ctxasr.asr.bias.guard import Guard
+from ctxasr.asr.bias.options import BiasOptions
+from ctxasr.asr.bias.readings import Alternative, EntityMatch, Merged, Scored
+from ctxasr.asr.bias.rescoring import Rescorer, is_clear_speech, is_silence
+from ctxasr.asr.bias.sound import Likeness
+from ctxasr.asr.bias.spans import catalog_phrases_in
+from ctxasr.asr.bias.spellcheck import SpellCheck
+from ctxasr.asr.bias.verdict import Verdict, in_one_span
+from ctxasr.asr.engine import Decoded, Hypothesis
+from ctxasr.context.phonetics import Pronouncer
+from ctxasr.context.plan import ContextPlan
+
+__all__ = [
+    "Alternative",
+    "BiasOptions",
+    "ContextBiaser",
+    "EntityMatch",
+    "Merged",
+    "Scored",
+    "catalog_phrases_in",
+    "in_one_span",
+    "is_clear_speech",
+    "is_silence",
+]
+
+
+class ContextBiaser:
+    """Applies one plan to the decodings of one utterance: the steps, assembled once. Not
+    shared between recognitions (the spell check caches its lookups)."""
+
+    def __init__(self, plan: ContextPlan, pronouncer: Pronouncer, options: BiasOptions) -> None:
+        self.plan = plan
+        self.pronouncer = pronouncer
+        self.options = options
+        expect = Expectations(plan, options)  # the answers the last assistant turn invites
+        likeness = Likeness(pronouncer, options)  # how alike heard words and a phrase sound
+        self.rescorer = Rescorer(plan, options)  # 1: the biased hypothesis to weigh
+        self.canonicalizer = Canonicalizer(plan, pronouncer, expect, options)  # 4: spelling
+        self.guard = Guard(plan, expect, likeness, self.canonicalizer)  # 2: the merge
+        self.spell_check = SpellCheck(plan, expect, likeness)  # 3a: readings to score
+        self.verdict = Verdict(options)  # 3b: which scored reading wins
+
+    def choose(self, biased: Decoded, unbiased: Hypothesis) -> Hypothesis | None:
+        """The best biased hypothesis after filtering echo and growth, rescored."""
+        return self.rescorer.choose(biased, unbiased)
+
+    def merge(self, unbiased: Decoded, chosen: Hypothesis, biased: Decoded) -> Merged:
+        """The guard's merge of the unbiased words and the chosen biased hypothesis."""
+        return self.guard.merge(unbiased, chosen, biased)
+
+    def prepare(self, text: str) -> None:
+        """Look up what the spans of ``text`` sound like ahead of the spell check."""
+        self.spell_check.prepare(text)
+
+    def alternatives(self, text: str, unbiased: Decoded) -> list[Alternative]:
+        """The spell check's readings of ``text``: respellings and swaps."""
+        return self.spell_check.alternatives(text, unbiased)
+
+    def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:
+        """The spell check's readings of the biased text where the guard kept the unbiased."""
+        return self.spell_check.biased_alternatives(merged, unbiased)
+
+    def audio_checks(self, text: str, judged: Scored) -> tuple[bool, bool]:
+        """Whether a reading also needs its plain gain, and its language prior."""
+        return self.verdict.audio_checks(text, judged)
+
+    def pick(self, scored: Sequence[Scored]) -> Alternative | None:
+        """The reading the decoder believes more than the current text, if any."""
+        return self.verdict.pick(scored)
+
+    def canonicalize(self, text: str) -> tuple[str, tuple[EntityMatch, ...]]:
+        """``text`` respelled toward the catalogs, and every catalog phrase found in it."""
+        return self.canonicalizer.canonicalize(text)

@@ -1,0 +1,159 @@
+"""Step 4: canonicalisation. Spans that *sound* like a catalog phrase take its spelling.
+
+Homophones of whole entries ("Alpha" -> "Alfa") and spellings the lexicon does not know
+("Shavon Okafor" -> "Siobhan Okafor") are respelled anywhere; a part of an entry that is also an
+English word ("Carr") only in a short answer. Real words are never respelled into a
+different-sounding entry ("power" stays "power"): only the decoder's evidence (the guard and
+the spell check) can do that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ctxasr.asr.bias.expectations import Expectations
+from ctxasr.asr.bias.options import BiasOptions
+from ctxasr.asr.bias.readings import EntityMatch
+from ctxasr.asr.bias.spans import fits, keep_punctuation, prefer_whole
+from ctxasr.context.index import ANSWER_FILLERS, STOPWORDS, IndexedPhrase
+from ctxasr.context.phonetics import Phones, Pronouncer, similarity
+from ctxasr.context.plan import ContextPlan
+from ctxasr.text import normalize
+
+
+class Canonicalizer:
+    """Respells a text toward one plan's catalogs and reports the catalog phrases it holds."""
+
+    def __init__(
+        self, plan: ContextPlan, pronouncer: Pronouncer, expect: Expectations, options: BiasOptions
+    ) -> None:
+        self.plan = plan
+        self.pronouncer = pronouncer
+        self.expect = expect
+        self.options = options
+
+    def canonicalize(self, text: str) -> tuple[str, tuple[EntityMatch, ...]]:
+        """Respell spans that sound like catalog phrases; report every catalog phrase found."""
+        tokens = text.split()
+        pieces: list[_Piece] = []
+        position = 0
+        while position < len(tokens):
+            step, piece = self._match_at(tokens, position)
+            pieces.append(piece)
+            position += step
+        return _assemble(pieces)
+
+    def _match_at(self, tokens: list[str], position: int) -> tuple[int, _Piece]:
+        index = self.plan.index
+        longest = min(index.max_words + 1, len(tokens) - position)
+        for size in range(longest, 0, -1):
+            span = tokens[position : position + size]
+            span_text = normalize(" ".join(span))
+            if not span_text:
+                continue
+            exact = index.exact(span_text)
+            if exact:
+                return size, _Piece(" ".join(span), prefer_whole(exact), 1.0)
+            found = self._respelling(
+                span_text, answer_like=self._answer_like(tokens, position, size)
+            )
+            if found is not None:
+                phrase, score = found
+                respelled = keep_punctuation(tokens, (position, position + size), phrase.text)
+                return size, _Piece(respelled, phrase, score, " ".join(span))
+        return 1, _Piece(tokens[position])
+
+    def _answer_like(self, tokens: list[str], position: int, size: int) -> bool:
+        return self.expect.is_answer([normalize(t) for t in tokens], (position, position + size))
+
+    def _respelling(self, span_text: str, answer_like: bool) -> tuple[IndexedPhrase, float] | None:
+        index, plan = self.plan.index, self.plan
+        span_words = span_text.split()
+        unknown = any(not self.pronouncer.in_lexicon(w) for w in span_words if not w.isdigit())
+        prons = self.pronouncer.phrase(span_text)
+        for phrase in index.homophones(prons):
+            # A part (a surname alone) that is also an English word ("Paige", "Carr") takes
+            # the catalog's spelling only as a short answer, never mid-sentence.
+            named = plan.relevance_of(phrase.entry) > 0 and answer_like
+            if phrase.whole or unknown or named:
+                return phrase, 1.0
+        if not unknown:
+            return None  # real words keep their spelling unless they are homophones
+        if span_words[0] in STOPWORDS or span_words[-1] in STOPWORDS:
+            return None  # names do not start or end with "the", "on", "of"...
+        for match in index.nearest(prons, limit=1):
+            phrase = match.phrase
+            if match.similarity < self.options.respell_similarity or not fits(span_words, phrase):
+                continue
+            if self._swallows_a_word(span_words, phrase):
+                continue
+            named = plan.relevance_of(phrase.entry) > 0 and answer_like
+            if phrase.whole or phrase.n_words > 1 or named:
+                return phrase, match.similarity
+        return self._offered_option(span_words, prons) if answer_like else None
+
+    def _swallows_a_word(self, span_words: list[str], phrase: IndexedPhrase) -> bool:
+        """Whether respelling the span as a shorter phrase would drop a dictionary word at its
+        edge ("Call Siobhan Okafor" is not a spelling of "Siobhan Okafor")."""
+        if phrase.n_words >= len(span_words):
+            return False
+        return any(self.pronouncer.in_lexicon(w) for w in (span_words[0], span_words[-1]))
+
+    def _offered_option(
+        self, span_words: list[str], prons: tuple[Phones, ...]
+    ) -> tuple[IndexedPhrase, float] | None:
+        """After "Meg Jones or Meg Bauer?", an unknown word that makes up the answer is most
+        likely one of the two: the option it sounds closest to, if clearly closer than the
+        other options. A choice among a few, so it needs less likeness than a catalog search."""
+        if span_words[0] in ANSWER_FILLERS or span_words[-1] in ANSWER_FILLERS:
+            return None  # "one with Raghunathan": the answer's frame is not part of the name
+        offered = [
+            p
+            for p in self.expect.offered
+            if fits(span_words, p) and not self._swallows_a_word(span_words, p)
+        ]
+        scored = sorted(
+            ((similarity(prons, p.prons), p) for p in offered),
+            key=lambda pair: (pair[0], pair[1].whole),
+            reverse=True,
+        )
+        if not scored:
+            return None
+        best_score, best = scored[0]
+        rival = max((s for s, p in scored if p.entry != best.entry), default=0.0)
+        options = self.options
+        if (
+            best_score >= options.offered_respell_similarity
+            and best_score - rival >= options.offered_respell_margin
+        ):
+            return best, best_score
+        return None
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of output tokens, and the catalog phrase it is, if any."""
+
+    text: str
+    phrase: IndexedPhrase | None = None
+    score: float = 0.0
+    respelled_from: str | None = None
+
+
+def _assemble(pieces: list[_Piece]) -> tuple[str, tuple[EntityMatch, ...]]:
+    text = " ".join(piece.text for piece in pieces)
+    matches: list[EntityMatch] = []
+    offset = 0
+    for piece in pieces:
+        phrase = piece.phrase
+        if phrase is not None:
+            inner = piece.text.find(phrase.text)
+            start = offset + max(inner, 0)
+            end = start + (len(phrase.text) if inner >= 0 else len(piece.text))
+            matches.append(
+                EntityMatch(
+                    phrase.catalog, phrase.text, start, end, piece.score, piece.respelled_from
+                )
+            )
+        offset += len(piece.text) + 1
+    return text, tuple(matches)

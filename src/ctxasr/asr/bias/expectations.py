@@ -1,0 +1,71 @@
+"""What the assistant's last turn makes an expected answer.
+
+After "Do you mean Meg Jones or Meg Bauer?" the two options are expected, and so is a part of
+one ("Bauer.") standing as a short answer; a part both options share ("Meg.") chooses neither.
+Every step asks these questions, so they are answered in one place.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from ctxasr.asr.bias.options import BiasOptions
+from ctxasr.context.index import ANSWER_FILLERS, IndexedPhrase
+from ctxasr.context.plan import NAMED_IN_LAST_TURN, SHARES_WORDS_WITH_LAST_TURN, ContextPlan
+from ctxasr.text import contains_phrase, words
+
+
+class Expectations:
+    """The answers one plan's last assistant turn invites (computed once per plan, lazily)."""
+
+    def __init__(self, plan: ContextPlan, options: BiasOptions) -> None:
+        self.plan = plan
+        self.options = options
+
+    def named(self, *phrases: IndexedPhrase) -> bool:
+        """Whether one of ``phrases`` (the entries spelled one way) is an option the assistant
+        just named, or shares words with its last turn: an expected answer."""
+        return any(self.plan.relevance_of(p.entry) >= SHARES_WORDS_WITH_LAST_TURN for p in phrases)
+
+    @cached_property
+    def offered(self) -> tuple[IndexedPhrase, ...]:
+        """The phrases of the entries the assistant just named."""
+        index, plan = self.plan.index, self.plan
+        return tuple(p for p in index.phrases if plan.relevance_of(p.entry) >= NAMED_IN_LAST_TURN)
+
+    @cached_property
+    def offered_entries(self) -> tuple[list[str], ...]:
+        """The words of each entry the assistant just named."""
+        return tuple(words(entry) for entry in dict.fromkeys(p.entry for p in self.offered))
+
+    def welcome(self, phrase: str, tokens: list[str], at: tuple[int, int]) -> bool:
+        """Whether the catalog phrase ``phrase`` may stand at ``at`` of ``tokens``: whole
+        entries anywhere; parts only as (most of) a short answer, and not a part that every
+        option just named shares."""
+        matches = self.plan.index.exact(phrase)
+        if any(m.whole for m in matches):
+            return True
+        if not any(self.plan.relevance_of(m.entry) > 0 for m in matches):
+            return False
+        return self.answers(phrase, tokens, at)
+
+    def answers(self, part: str, tokens: list[str], at: tuple[int, int]) -> bool:
+        """Whether ``part``, standing at ``at`` of ``tokens``, is a short answer that chooses
+        among the options (see ``is_answer`` and ``answers_nothing``)."""
+        return self.is_answer(tokens, at) and not self.answers_nothing(part)
+
+    def answers_nothing(self, part: str) -> bool:
+        """Whether every option the assistant just named (two or more) holds ``part``: after
+        "Hana Aguilar or Hana Haddad?", "Hana." would choose neither, so it is no answer."""
+        entries, part_words = self.offered_entries, words(part)
+        return len(entries) >= 2 and all(contains_phrase(e, part_words) for e in entries)
+
+    def is_answer(self, tokens: list[str], at: tuple[int, int]) -> bool:
+        """The words at ``at`` stand at an edge of a short utterance of answer fillers."""
+        others = [w for i, w in enumerate(tokens) if w and not at[0] <= i < at[1]]
+        at_edge = at[0] == 0 or at[1] >= len(tokens)
+        return (
+            at_edge
+            and len(others) <= self.options.part_answer_words
+            and all(w in ANSWER_FILLERS for w in others)
+        )

@@ -1,0 +1,115 @@
+"""The biasing steps' thresholds, in one frozen dataclass checked in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ctxasr.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class BiasOptions:
+    # Rescoring: bonus (mean log-prob units) per distinct catalog phrase in a hypothesis.
+    context_bonus: float = 0.1
+    # Silence: Whisper's own rule (no-speech probability high and mean log-prob low).
+    no_speech_prob: float = 0.6
+    silence_logprob: float = -1.0
+    # Guard: a run of this many words copied from the previous turns, absent from the unbiased
+    # text, is prompt echo; the biased text may hold at most max_extra_words more words.
+    echo_ngram: int = 3
+    max_extra_words: int = 2
+    # Guard: a transplanted span must sound at least this much like what it replaces, and its
+    # hypothesis must beat the best biased hypothesis keeping the unbiased words by this margin.
+    transplant_similarity: float = 0.4
+    transplant_margin: float = 0.05
+    # Guard: dictionary words that this share of the unbiased n-best agrees on are taken as
+    # heard; a catalog phrase must sound at least protected_similarity like them to replace them.
+    # 0.45 lies above the 75th percentile of chance likeness (random word runs vs random names:
+    # 0.32-0.42 for 1-4 words); a small model is often sure of words that were never said
+    # ("Cut your ears" for "Khachapuri"), so the bar is chance, not near-homophony.
+    protect_support: float = 0.8
+    protected_similarity: float = 0.45
+    # Guard: the options the assistant just named are expected answers, so they need less.
+    named_transplant_similarity: float = 0.3
+    named_protected_similarity: float = 0.35
+    # Guard: a part of an entry (a surname alone) only stands in a short answer: at an edge,
+    # with at most this many other words, all of them answer fillers ("the one with", "please").
+    part_answer_words: int = 3
+    # Spell check: at most this many readings with a sound-alike catalog phrase (at least
+    # transplant_similarity alike) are scored. One wins when its log-probability (nats, summed
+    # over the reading) beats the current text's by more than alternative_margin; the options
+    # the assistant just named get named_prior nats of head start, being expected answers.
+    # 0 turns the decoder's scoring off: no spell check and no contests (below).
+    max_alternatives: int = 8
+    alternative_margin: float = 0.0
+    named_prior: float = 1.0
+    # ... but a dictionary word is never respelled into a part of an entry that sounds at least
+    # this much like it ("martial" -> "Marshall"): the audio cannot tell them apart.
+    homophone_similarity: float = 0.9
+    # Contest: a biased span that the guard refused on sound alone (or an inserted catalog
+    # phrase) still wins when the decoder prefers it by contest_margin nats given the context,
+    # and loses at most contest_plain_loss nats given none: the audio allows it, the gap being
+    # the price of a rare name. How alike two spellings sound is weaker evidence than the audio.
+    contest_margin: float = 5.0
+    contest_plain_loss: float = 10.0
+    # ... or when the decoder without the prompt all but accepts it (loses at most
+    # near_plain_loss nats, about two tokens) and with the prompt prefers it by near_margin.
+    near_margin: float = 1.0
+    near_plain_loss: float = 5.0
+    # ... or when the audio itself prefers it: a rare name's plain loss is mostly the decoder's
+    # language prior, so that prior (its score of each reading given no audio) is taken out;
+    # what is left must gain at least prior_free_gain nats, and the prompt prior_free_margin.
+    # Only for readings one span apart from the text (in_one_span): across frames the prior
+    # weighs the frames, not the name.
+    prior_free_margin: float = 3.0
+    prior_free_gain: float = 0.0
+    # Named answer: an option the assistant just named, one span apart from the text, also wins
+    # when the audio prefers it (heard gain, as above, at least named_answer_heard nats) and the
+    # prompted decoder prefers the text by at most named_answer_loss nats. Whisper's prompt is a
+    # weak prior; the question ("X or Y?") made these words the expected answer.
+    named_answer_heard: float = 1.0
+    named_answer_loss: float = 8.0
+    # Swap: at most this many readings trading a catalog phrase of the text for another; one
+    # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
+    max_swaps: int = 4
+    swap_margin: float = 1.0
+    # Biased respelling: at most this many readings of the biased pass's own text with a span
+    # respelled as a catalog phrase ("So the number of Rania Boon." -> "... Rania Nguyen."). The
+    # biased words are the prompt's taste, not evidence, so each is judged as a contest.
+    max_biased_respellings: int = 4
+    # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
+    respell_similarity: float = 0.8
+    # ... or, in a short answer to "X or Y?", to the offered option they sound closest to, when
+    # it sounds at least this much alike and this much more than any other offered entry.
+    offered_respell_similarity: float = 0.6
+    offered_respell_margin: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in (
+            "transplant_similarity",
+            "respell_similarity",
+            "offered_respell_similarity",
+            "offered_respell_margin",
+            "no_speech_prob",
+            "protect_support",
+            "protected_similarity",
+            "named_transplant_similarity",
+            "named_protected_similarity",
+            "homophone_similarity",
+        ):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ConfigError(f"BiasOptions.{name} must lie in [0, 1]")
+        if self.echo_ngram < 2 or self.max_extra_words < 0:
+            raise ConfigError("echo_ngram must be >= 2 and max_extra_words >= 0")
+        if self.max_alternatives < 0 or self.named_prior < 0:
+            raise ConfigError("max_alternatives and named_prior must be >= 0")
+        if min(self.contest_margin, self.contest_plain_loss) < 0:
+            raise ConfigError("contest_margin and contest_plain_loss must be >= 0")
+        if min(self.near_margin, self.near_plain_loss, self.prior_free_margin) < 0:
+            raise ConfigError("near_margin, near_plain_loss and prior_free_margin must be >= 0")
+        if self.named_answer_loss < 0:
+            raise ConfigError("named_answer_loss must be >= 0")
+        if self.max_swaps < 0 or self.swap_margin < 0:
+            raise ConfigError("max_swaps and swap_margin must be >= 0")
+        if self.max_biased_respellings < 0:
+            raise ConfigError("max_biased_respellings must be >= 0")

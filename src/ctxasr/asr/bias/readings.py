@@ -1,0 +1,70 @@
+"""What the biasing steps hand each other and the recognizer: typed readings and verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ctxasr.context.index import IndexedPhrase
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    catalog: str
+    phrase: str  # the catalog's spelling, as it now stands in the text
+    start: int  # character span in the recognised text
+    end: int
+    score: float  # 1.0 for an exact match, else the phonetic similarity
+    respelled_from: str | None = None  # what the decoder had written, when respelled
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A reading of the window with one span respelled as a catalog phrase."""
+
+    text: str
+    heard: str  # the words of the text it replaces
+    phrase: IndexedPhrase
+    similarity: float  # how alike the phrase and the heard words sound
+    named: bool  # an option the assistant just named
+    # A span of the biased pass that the guard refused on sound alone: it must convince the
+    # decoder both with the context and without it.
+    contested: bool = False
+    # A catalog phrase already in the text traded for another: which of two entries was said
+    # is a question for the audio, so the decoder must prefer it with and without the prompt.
+    swapped: bool = False
+
+    @property
+    def plain_checked(self) -> bool:
+        """Whether it must also hold when the decoder is scored without the context prompt."""
+        return self.contested or self.swapped
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What the decoder makes of an alternative against the current text: log-prob gains
+    (nats) with the context prompt, without it, and without it or the audio (its language
+    prior). The last two are measured only where ``ContextBiaser.audio_checks`` asks: the plain
+    gain for readings that must hold without the prompt and for named options that narrowly
+    lose with it; the prior for those of them (less swaps) that differ from the text in one
+    span (see ``in_one_span``)."""
+
+    alternative: Alternative
+    gain: float
+    plain_gain: float | None = None
+    prior_gain: float | None = None
+
+    @property
+    def heard_gain(self) -> float | None:
+        """The plain gain with the language prior taken out: what the audio adds."""
+        if self.plain_gain is None or self.prior_gain is None:
+            return None
+        return self.plain_gain - self.prior_gain
+
+
+@dataclass(frozen=True)
+class Merged:
+    text: str
+    transplanted: tuple[str, ...]  # biased spans taken over the unbiased words
+    reason: str
+    contested: tuple[Alternative, ...] = ()  # readings with one refused span put back
+    biased: str = ""  # the chosen biased reading, spelled as the catalogs spell it

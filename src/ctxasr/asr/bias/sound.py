@@ -1,0 +1,63 @@
+"""How alike heard words and a catalog phrase sound, and when likeness is no evidence.
+
+The guard and the spell check judge a catalog phrase against the words the unbiased pass heard
+by the same three rules: the best-matching run of heard words, confident dictionary words that
+need more likeness than chance, and homophones of heard words, which count for nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ctxasr.asr.bias.options import BiasOptions
+from ctxasr.context.phonetics import Pronouncer, similarity
+from ctxasr.text import contains_phrase
+
+
+class Likeness:
+    """Phone-level likeness judgements under one set of options."""
+
+    def __init__(self, pronouncer: Pronouncer, options: BiasOptions) -> None:
+        self.pronouncer = pronouncer
+        self.options = options
+
+    def best_match(self, u_words: list[str], b_words: list[str]) -> tuple[float, list[str]]:
+        """The run of unbiased words that sounds most like the biased words, and how much."""
+        b_sound = self.pronouncer.phrase(" ".join(b_words))
+        best, heard = -1.0, u_words
+        for first in range(len(u_words)):
+            for last in range(first + 1, len(u_words) + 1):
+                run = u_words[first:last]
+                sound = similarity(self.pronouncer.phrase(" ".join(run)), b_sound)
+                if sound > best:
+                    best, heard = sound, run
+        return best, heard
+
+    def protected(self, heard: list[str], nbest: list[list[str]]) -> bool:
+        """Whether ``heard`` are dictionary words that most of the unbiased n-best agrees on."""
+        if not all(self.pronouncer.in_lexicon(w) for w in heard):
+            return False  # an invented spelling is evidence of a name, not of a word
+        support = sum(contains_phrase(h, heard) for h in nbest) / max(1, len(nbest))
+        return support >= self.options.protect_support
+
+    def rest_sounds_alike(
+        self, heard: list[str], phrase_words: list[str], elsewhere: Sequence[str] = ()
+    ) -> bool:
+        """When a word of the phrase is a homophone of a heard dictionary word ("Linh Marshall"
+        for "play a martial"), that word is no evidence: the rest must sound alike on its own,
+        beyond chance (protected_similarity). A homophone heard ``elsewhere`` in the sentence
+        counts too: "Zofia Carr to the car." took "Carr" from the "car" it kept."""
+        bar = self.options.homophone_similarity
+        for p_word in phrase_words:
+            for h_word in [*heard, *elsewhere]:
+                if not self.pronouncer.in_lexicon(h_word):
+                    continue
+                if similarity(self.pronouncer.phrase(p_word), self.pronouncer.phrase(h_word)) < bar:
+                    continue
+                rest_p = " ".join(w for w in phrase_words if w != p_word)
+                rest_h = " ".join(w for w in heard if w != h_word)
+                if not rest_p:
+                    return True  # the phrase is that homophone: the homophone rule judges it
+                alike = similarity(self.pronouncer.phrase(rest_p), self.pronouncer.phrase(rest_h))
+                return bool(rest_h) and alike >= self.options.protected_similarity
+        return True

@@ -1,0 +1,109 @@
+"""Step 3b: the decoder's verdict on the spell check's readings.
+
+Each reading comes back with its log-prob gain (nats) over the current text, scored by teacher
+forcing with the context prompt; where ``audio_checks`` asks, also without the prompt and with
+neither prompt nor audio (the language prior). A plain respelling wins when the decoder
+believes it more. A contested reading (a span the guard refused on sound alone) must win
+clearly with the prompt and hold without it; a swap (one entry for another) must win both ways;
+a named option may win a narrow loss when the audio, the prior taken out, prefers it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ctxasr.asr.bias.options import BiasOptions
+from ctxasr.asr.bias.readings import Alternative, Scored
+from ctxasr.asr.bias.spans import SPLIT_WORDS, blocks
+from ctxasr.text import words
+
+_FRAME_SLACK = 2  # words beside its phrase that a reading may change and keep the frame
+
+
+class Verdict:
+    """Decides, from the decoder's scores, which reading (if any) replaces the text."""
+
+    def __init__(self, options: BiasOptions) -> None:
+        self.options = options
+
+    def audio_checks(self, text: str, judged: Scored) -> tuple[bool, bool]:
+        """Whether ``pick`` needs the alternative's gain without the prompt, and its gain
+        without prompt or audio (its language prior), given its gain with the prompt."""
+        alternative = judged.alternative
+        answer = self._may_answer(judged)
+        framed = (alternative.contested or answer) and in_one_span(text, alternative)
+        return alternative.plain_checked or answer, framed
+
+    def _may_answer(self, judged: Scored) -> bool:
+        """A named option that the prompted decoder refuses by no more than named_answer_loss
+        nats (named_prior included): the audio may still decide for it (``_wins_answer``)."""
+        alternative, options = judged.alternative, self.options
+        if not alternative.named or alternative.plain_checked:
+            return False
+        gain = judged.gain + options.named_prior
+        return -options.named_answer_loss <= judged.gain and gain <= options.alternative_margin
+
+    def pick(self, scored: Sequence[Scored]) -> Alternative | None:
+        """The alternative the decoder believes more than the current reading, if any. A
+        contested or swapped reading must also hold without the prompt (see ``Scored``)."""
+        best, best_gain = None, -math.inf
+        for judged in scored:
+            alternative = judged.alternative
+            gain = judged.gain + (self.options.named_prior if alternative.named else 0.0)
+            if alternative.contested:
+                won = self._wins_contest(gain, judged)
+            elif alternative.swapped:
+                won = self._wins_swap(judged)
+            else:
+                won = gain > self.options.alternative_margin or self._wins_answer(judged)
+            if won and gain > best_gain:
+                best, best_gain = alternative, gain
+        return best
+
+    def _wins_answer(self, judged: Scored) -> bool:
+        heard = judged.heard_gain
+        return (
+            self._may_answer(judged)
+            and heard is not None
+            and heard >= self.options.named_answer_heard
+        )
+
+    def _wins_swap(self, judged: Scored) -> bool:
+        plain_gain = judged.plain_gain
+        return (
+            plain_gain is not None and judged.gain >= self.options.swap_margin and plain_gain >= 0
+        )
+
+    def _wins_contest(self, gain: float, judged: Scored) -> bool:
+        options, plain_gain = self.options, judged.plain_gain
+        if plain_gain is None:
+            return False
+        if gain >= options.contest_margin and plain_gain >= -options.contest_plain_loss:
+            return True
+        if gain >= options.near_margin and plain_gain >= -options.near_plain_loss:
+            return True
+        heard = judged.heard_gain
+        return (
+            gain >= options.prior_free_margin
+            and heard is not None
+            and heard >= options.prior_free_gain
+        )
+
+
+def in_one_span(text: str, alternative: Alternative) -> bool:
+    """Whether ``alternative`` differs from ``text`` in one run of words: its phrase and at
+    most _FRAME_SLACK words beside it, for words that a respelling may stand for (the phrase,
+    SPLIT_WORDS more, and the slack). Only then does taking the language prior out leave the
+    audio's say on the phrase: across two frames it mostly weighs the frames ("We don't play,
+    but we don't play." is so likely to the decoder that any other sentence seemed to gain by
+    the audio)."""
+    reading = words(alternative.text)
+    changed = [(i, j) for equal, i, j in blocks(words(text), reading) if not equal]
+    if len(changed) > 1:
+        return False
+    if not changed:
+        return True
+    (i1, i2), (j1, j2) = changed[0]
+    phrase = len(words(alternative.phrase.text))
+    return j2 - j1 <= phrase + _FRAME_SLACK and i2 - i1 <= phrase + SPLIT_WORDS + _FRAME_SLACK

@@ -1,0 +1,88 @@
+"""Step 4, canonicalisation: respelling toward the catalogs."""
+
+from __future__ import annotations
+
+from ctxasr.context import DialogueContext
+from tests.asr.bias.common import (
+    OPTIONS_CONTEXT,
+    make_biaser,
+)
+
+
+def test_homophone_of_a_whole_entry_takes_the_catalog_spelling() -> None:
+    text, matches = make_biaser().canonicalize("Alpha.")
+    assert text == "Alfa."
+    assert [(m.phrase, m.respelled_from, m.start, m.end) for m in matches] == [
+        ("Alfa", "Alpha.", 0, 4)
+    ]
+
+
+def test_unknown_spelling_snaps_to_the_nearest_catalog_phrase() -> None:
+    text, matches = make_biaser().canonicalize("Call Shavon Okafor please")
+    assert text == "Call Siobhan Okafor please"
+    (match,) = matches
+    assert (match.catalog, match.phrase) == ("contacts", "Siobhan Okafor")
+    assert text[match.start : match.end] == "Siobhan Okafor"
+    assert 0.85 < match.score < 1.0
+
+
+def test_a_respelling_never_drops_a_dictionary_word() -> None:
+    # "Call Siobhan Okafor" sounds 0.8 like "Siobhan Okafor", but "Call" is a word, not part
+    # of a misspelt name: the name stands on its own right after it.
+    text, matches = make_biaser().canonicalize("Call Siobhan Okafor.")
+    assert text == "Call Siobhan Okafor."
+    assert [(m.phrase, m.respelled_from) for m in matches] == [("Siobhan Okafor", None)]
+
+
+def test_real_words_are_not_respelled_into_other_sounding_entries() -> None:
+    text, matches = make_biaser().canonicalize("Turn the power off.")
+    assert text == "Turn the power off."
+    assert matches == ()
+
+
+def test_a_part_needs_the_dialogue_to_be_respelled() -> None:
+    # "rose" is a homophone of the part "Rose" of "Rose Tyler", which nobody mentioned.
+    text, _ = make_biaser().canonicalize("the rows of chairs")
+    assert text == "the rows of chairs"
+
+
+def test_exact_phrases_are_reported_with_their_span() -> None:
+    text, matches = make_biaser().canonicalize("Yes, Meg Bauer.")
+    assert text == "Yes, Meg Bauer."
+    assert [(m.phrase, text[m.start : m.end], m.score) for m in matches] == [
+        ("Meg Bauer", "Meg Bauer", 1.0)
+    ]
+
+
+def test_an_unknown_word_answering_the_question_takes_the_closest_offered_option() -> None:
+    biaser = make_biaser(OPTIONS_CONTEXT)
+    for heard in ("The one with Gatmaris.", "Dismarric."):
+        text, matches = biaser.canonicalize(heard)
+        assert [m.phrase for m in matches] == ["Kaczmarek"], heard
+        assert "Kaczmarek" in text and matches[0].respelled_from is not None
+    # A name already spelled right keeps the answer's frame ("The one with ...").
+    amara = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Amara Raghunathan or Amara Jones?"}],
+            "catalogs": {"contacts": ["Amara Raghunathan", "Amara Jones"]},
+        }
+    )
+    text, matches = make_biaser(amara).canonicalize("The one with Raghunathan.")
+    assert text == "The one with Raghunathan."
+    assert [(m.phrase, m.respelled_from) for m in matches] == [("Raghunathan", None)]
+
+
+def test_offered_options_are_not_forced_outside_an_answer_or_onto_unlike_words() -> None:
+    biaser = make_biaser(OPTIONS_CONTEXT)
+    for heard in (
+        "I met Gatmaris at the station yesterday.",  # not an answer to the question
+        "The one with Bluvenko.",  # an unknown word like neither option
+        "The one with Kitchen.",  # a dictionary word: only the decoder may change it
+    ):
+        text, matches = biaser.canonicalize(heard)
+        assert (text, matches) == (heard, ()), heard
+    # The same answer with nobody named: too unlike any entry for a catalog-wide respelling.
+    plain = DialogueContext.from_json(
+        {"turns": [], "catalogs": {"contacts": ["Mei Kaczmarek", "Mei Schmidt"]}}
+    )
+    assert make_biaser(plain).canonicalize("The one with Gatmaris.")[1] == ()

@@ -1,0 +1,91 @@
+"""Step 3a, the spell check: which readings it proposes to the decoder."""
+
+from __future__ import annotations
+
+from ctxasr.asr.bias import (
+    BiasOptions,
+    Merged,
+)
+from ctxasr.asr.engine import Hypothesis
+from tests.asr.bias.common import (
+    NBEST_UNSURE,
+    SPELL_CONTEXT,
+    SWAP_CONTEXT,
+    alternative_texts,
+    decoded,
+    make_biaser,
+)
+
+
+def test_spell_check_proposes_sound_alike_catalog_phrases() -> None:
+    assert "Call Siobhan Okafor." in alternative_texts("Call Shavon of a four.")
+    # A word the phrase shares must stand where the phrase has it.
+    porch = alternative_texts("Turn on the porch scones.")
+    assert "Turn on the Porch Sconce." in porch
+    assert not any("porch Porch" in text for text in porch)
+    # ... and a shared word is no evidence: the rest must sound alike ("eye", "Nightlight").
+    assert not any("Nightlight" in text for text in alternative_texts("Turn on the nursery eye."))
+
+
+def test_a_respelled_span_keeps_the_pause_inside_it() -> None:
+    # "Shavon, of a four" before more words: the reading keeps the comma as the span's pause.
+    assert "Call Siobhan Okafor, please." in alternative_texts("Call Shavon, of a four please.")
+    assert "Call Siobhan Okafor." in alternative_texts("Call Shavon, of a four.")
+
+
+def test_spell_check_leaves_recognised_entries_and_homophones_alone() -> None:
+    assert not any("Okafor" in t for t in alternative_texts("Call Siobhan Okafor, please."))
+    # "Marshall" is no evidence for "martial", and "Linh" does not sound like "play a".
+    assert not any("Marshall" in t for t in alternative_texts("Play a martial arts movie."))
+
+
+def test_spell_check_respects_protected_words_and_the_budget() -> None:
+    sure = decoded(("Call to be committed.", -0.4), ("Call to be committed!", -0.5))
+    strict = BiasOptions(protected_similarity=0.9, named_protected_similarity=0.9)
+    biaser = make_biaser(SPELL_CONTEXT, strict)
+    assert biaser.alternatives("Call to be committed.", sure) == []
+    assert (
+        make_biaser(SPELL_CONTEXT, BiasOptions(max_alternatives=0)).alternatives(
+            "Call Shavon of a four.", NBEST_UNSURE
+        )
+        == []
+    )
+    capped = make_biaser(SPELL_CONTEXT, BiasOptions(max_alternatives=2))
+    assert len(capped.alternatives("Call Shavon of a four.", NBEST_UNSURE)) <= 2
+
+
+def test_spell_check_offers_the_other_options_in_place_of_an_entry() -> None:
+    swaps = [a for a in make_biaser(SWAP_CONTEXT).alternatives("Linh Lefebvre.", NBEST_UNSURE)]
+    by_text = {a.text: a for a in swaps if a.swapped}
+    # The other option, though it sounds unlike; an entry that sounds alike; never an unnamed
+    # entry that sounds unlike ("Rose Tyler"), nor the entry itself.
+    assert by_text["Linh Mahmoud."].named and by_text["Linh Mahmoud."].plain_checked
+    assert "Rose Tyler." not in by_text and "Linh Lefebvre." not in by_text
+    # A surname alone is swapped for the other option's surname in a short answer only.
+    short = {
+        a.text for a in make_biaser(SWAP_CONTEXT).alternatives("Lefebvre, please.", NBEST_UNSURE)
+    }
+    assert "Mahmoud, please." in short
+    mid = make_biaser(SWAP_CONTEXT).alternatives("Tell Lefebvre I am on my way.", NBEST_UNSURE)
+    assert not [a for a in mid if a.swapped]
+
+
+def test_the_biased_reading_is_respelled_too_and_judged_as_a_contest() -> None:
+    # The guard kept "made a boogie" (no catalog phrase in the biased span), but the biased
+    # pass wrote something close to an entry, in a frame of its own.
+    biaser = make_biaser(SPELL_CONTEXT)
+    unbiased = decoded(("Call made a boogie in.", -0.9))
+    chosen = Hypothesis("Call Shavon of a four.", -0.4)
+    merged = biaser.merge(unbiased, chosen, decoded((chosen.text, -0.4)))
+    assert merged.text == "Call made a boogie in." and merged.biased == chosen.text
+    readings = {a.text: a for a in biaser.biased_alternatives(merged, unbiased)}
+    assert readings["Call Siobhan Okafor."].contested
+    assert all(a.contested for a in readings.values())
+    # Nothing when the biased reading is the text, or when the budget is 0.
+    same = Merged("Call Shavon of a four.", (), "", biased="Call Shavon of a four.")
+    assert biaser.biased_alternatives(same, unbiased) == []
+    # ... and only the biased words the text lacks are new: the rest was spell-checked with it.
+    shared = Merged("Call Shavon of a four, please.", (), "", biased="Call Shavon of a four.")
+    assert biaser.biased_alternatives(shared, unbiased) == []
+    off = make_biaser(SPELL_CONTEXT, BiasOptions(max_biased_respellings=0))
+    assert off.biased_alternatives(merged, unbiased) == []

@@ -1,0 +1,165 @@
+"""Step 3b, the verdict: which scored reading replaces the text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ctxasr.asr.bias import (
+    Alternative,
+    BiasOptions,
+    Scored,
+    in_one_span,
+)
+from ctxasr.asr.engine import Hypothesis
+from ctxasr.errors import ConfigError
+from tests.asr.bias.common import (
+    NBEST_UNSURE,
+    SPELL_CONTEXT,
+    SWAP_CONTEXT,
+    decoded,
+    make_biaser,
+    scored_against,
+)
+
+
+def test_spell_check_takes_what_the_decoder_believes_more() -> None:
+    biaser = make_biaser(SPELL_CONTEXT)
+    found = biaser.alternatives("Call Shavon of a four.", NBEST_UNSURE)
+    okafor = next(a for a in found if a.text == "Call Siobhan Okafor.")
+    others = [a for a in found if a is not okafor]
+    scores = [-9.0 if a is okafor else -20.0 for a in found]
+    assert biaser.pick(scored_against(-10.0, found, scores)) is okafor
+    assert (
+        biaser.pick(scored_against(-8.0, found, scores)) is None
+    )  # the decoder prefers what it wrote
+    # The options the assistant just named start with a prior (named_prior nats).
+    named = biaser.alternatives("Lena Marshall, please.", NBEST_UNSURE)
+    linh = next(a for a in named if a.phrase.text == "Linh Marshall")
+    assert linh.named
+    rest = [-30.0 if a is not linh else -10.5 for a in named]
+    assert biaser.pick(scored_against(-10.0, named, rest)) is linh
+    assert others  # more than one reading was on offer
+
+
+def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
+    """The prompted decoder still prefers "Lena Marshall" over the option just named, by
+    less than named_answer_loss nats: the audio decides, once the language prior is out."""
+    biaser = make_biaser(SPELL_CONTEXT, BiasOptions(named_answer_loss=8.0, named_answer_heard=1.0))
+    text = "Lena Marshall, please."
+    linh = next(a for a in biaser.alternatives(text, NBEST_UNSURE) if a.text.startswith("Linh"))
+
+    def checks(gain: float, alternative: Alternative = linh) -> tuple[bool, bool]:
+        return biaser.audio_checks(text, Scored(alternative, gain))
+
+    assert checks(-3.0) == (True, True)
+    assert checks(0.5) == (False, False)  # it wins anyway (named_prior): no more scoring
+    assert checks(-9.0) == (False, False)  # the prompted decoder is too sure
+    assert checks(-3.0, replace(linh, named=False)) == (False, False)  # not an expected answer
+    # Across two runs of words the prior weighs the frames, not the name: no prior check.
+    reframed = replace(linh, text="Well, Linh Marshall, please, I said.")
+    assert checks(-3.0, reframed) == (True, False)
+    assert biaser.pick([Scored(linh, -3.0, -12.0, -14.0)]) is linh  # the audio gains 2 nats
+    assert biaser.pick([Scored(linh, -3.0, -12.0, -12.5)]) is None  # 0.5: under the bar
+    assert biaser.pick([Scored(linh, -3.0, -12.0, None)]) is None
+    assert biaser.pick([Scored(linh, -9.0, -12.0, -20.0)]) is None  # too sure of the text
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"max_alternatives": -1},
+        {"named_prior": -0.5},
+        {"homophone_similarity": 1.5},
+        {"contest_margin": -1.0},
+        {"contest_plain_loss": -0.5},
+        {"near_margin": -1.0},
+        {"near_plain_loss": -0.5},
+        {"prior_free_margin": -1.0},
+        {"named_answer_loss": -1.0},
+        {"max_biased_respellings": -1},
+        {"max_swaps": -1},
+        {"swap_margin": -1.0},
+    ],
+)
+def test_spell_check_and_contest_options_are_checked(bad: dict[str, float]) -> None:
+    with pytest.raises(ConfigError):
+        BiasOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_a_contest_needs_the_decoder_with_and_without_the_context() -> None:
+    options = BiasOptions(
+        contest_margin=5.0, contest_plain_loss=10.0, near_margin=1.0, near_plain_loss=5.0
+    )
+    biaser = make_biaser(SPELL_CONTEXT, options)
+    unbiased = decoded(("Turn on the Nursery eye.", -0.6))
+    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
+    merged = biaser.merge(unbiased, chosen, decoded(("Turn on the Nursery Nightlight.", -0.2)))
+    (contest,) = merged.contested
+
+    def wins(gain: float, plain_gain: float | None, prior_gain: float | None = None) -> bool:
+        return biaser.pick([Scored(contest, gain, plain_gain, prior_gain)]) is contest
+
+    assert wins(6.0, -8.0)
+    assert not wins(4.0, -8.0)  # not preferred by 5 nats
+    assert not wins(6.0, -11.0)  # the audio says no
+    assert not wins(6.0, None)  # never scored without it
+    # Nearly accepted without the prompt (2 nats lost): a smaller preference with it will do.
+    assert wins(3.0, -2.0)
+    assert not wins(0.5, -2.0)  # under near_margin
+    assert not wins(3.0, -6.0)  # over near_plain_loss
+
+
+def test_a_contest_also_wins_when_the_audio_prefers_it_once_the_language_prior_is_out() -> None:
+    """A rare name loses many nats without the prompt because the decoder's language prior
+    dislikes it (its score with no audio): when that prior is the whole loss, the audio is
+    for it."""
+    options = BiasOptions(
+        contest_margin=5.0,
+        contest_plain_loss=10.0,
+        near_plain_loss=5.0,
+        prior_free_margin=3.0,
+        prior_free_gain=0.0,
+    )
+    biaser = make_biaser(SPELL_CONTEXT, options)
+    unbiased = decoded(("Turn on the Nursery eye.", -0.6))
+    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
+    merged = biaser.merge(unbiased, chosen, decoded((chosen.text, -0.2)))
+    (contest,) = merged.contested
+
+    def wins(gain: float, plain_gain: float, prior_gain: float | None) -> bool:
+        return biaser.pick([Scored(contest, gain, plain_gain, prior_gain)]) is contest
+
+    assert not wins(4.0, -12.0, None)  # the plain loss alone refuses it
+    assert wins(4.0, -12.0, -13.0)  # the prior costs 13 nats, the audio gains 1
+    assert not wins(4.0, -12.0, -11.0)  # the audio itself is against it
+    assert not wins(2.0, -12.0, -13.0)  # the prompt does not prefer it by 3 nats
+    assert Scored(contest, 4.0, -12.0, -13.0).heard_gain == pytest.approx(1.0)
+
+
+def test_a_swap_needs_the_audio_to_prefer_it_without_the_context() -> None:
+    biaser = make_biaser(SWAP_CONTEXT, BiasOptions(swap_margin=1.0))
+    swap = next(a for a in biaser.alternatives("Linh Lefebvre.", NBEST_UNSURE) if a.swapped)
+    assert biaser.pick([Scored(swap, 2.0, 2.0)]) is swap
+    assert biaser.pick([Scored(swap, 0.5, 2.0)]) is None  # not preferred by 1 nat
+    assert biaser.pick([Scored(swap, 7.0, -0.5)]) is None  # the prompt alone wants it
+    assert biaser.pick([Scored(swap, 7.0, None)]) is None  # never scored without it
+
+
+def test_the_language_prior_is_taken_out_only_within_one_frame() -> None:
+    biaser = make_biaser(SPELL_CONTEXT)
+    okafor = next(p for p in biaser.plan.index.exact("Siobhan Okafor") if p.whole)
+
+    def reading(text: str) -> Alternative:
+        return Alternative(text, "", okafor, 0.5, named=False, contested=True)
+
+    assert in_one_span("Call Shavon of a four.", reading("Call Siobhan Okafor."))
+    assert in_one_span("Call Shavon of a four.", reading("Call to Siobhan Okafor."))
+    assert in_one_span("Hand you the bay eye out.", reading("Siobhan Okafor."))
+    # Two differing runs, or another sentence altogether: the frames differ.
+    two_runs = reading("Tell Siobhan Okafor, then go home.")
+    assert not in_one_span("Call Shavon of a four, then come home.", two_runs)
+    assert not in_one_span(
+        "We don't play, but we don't play.", reading("Play it by Siobhan Okafor there.")
+    )
