@@ -1,0 +1,43 @@
+"""What the assistant's last turn makes an expected answer."""
+
+from __future__ import annotations
+
+from ctxasr.asr.bias import BiasOptions
+from ctxasr.asr.bias.expectations import Expectations
+from tests.asr.bias.common import make_biaser
+
+
+def _expect() -> Expectations:
+    return Expectations(make_biaser().plan, BiasOptions())  # "Meg Jones or Meg Bauer?"
+
+
+def test_the_options_just_named_are_offered_and_expected() -> None:
+    expect = _expect()
+    assert {p.entry for p in expect.offered} == {"Meg Jones", "Meg Bauer"}
+    assert [sorted(e) for e in expect.offered_entries] == [["jones", "meg"], ["bauer", "meg"]]
+    okafor = expect.plan.index.exact("siobhan okafor")
+    bauer = expect.plan.index.exact("meg bauer")
+    assert expect.named(*bauer) and not expect.named(*okafor)
+
+
+def test_a_short_answer_stands_at_an_edge_among_fillers() -> None:
+    expect = _expect()
+    assert expect.is_answer(["bauer", "please"], (0, 1))
+    assert expect.is_answer(["the", "one", "with", "bauer"], (3, 4))
+    assert not expect.is_answer(["turn", "the", "bauer", "off"], (2, 3))
+
+
+def test_a_part_every_option_shares_answers_nothing() -> None:
+    expect = _expect()
+    assert expect.answers_nothing("meg") and not expect.answers_nothing("bauer")
+    assert expect.answers("bauer", ["bauer"], (0, 1))
+    assert not expect.answers("meg", ["meg"], (0, 1))
+
+
+def test_whole_entries_are_welcome_anywhere_and_parts_only_as_answers() -> None:
+    expect = _expect()
+    sentence = ["call", "siobhan", "okafor", "now"]
+    assert expect.welcome("siobhan okafor", sentence, (1, 3))
+    assert not expect.welcome("bauer", ["turn", "the", "bauer", "off"], (2, 3))
+    assert expect.welcome("bauer", ["bauer", "please"], (0, 1))
+    assert not expect.welcome("okafor", ["okafor"], (0, 1))  # a part nobody mentioned
