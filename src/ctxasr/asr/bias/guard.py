@@ -133,13 +133,10 @@ class Guard:
         enough, not over confident words, a clear win."""
         u_words, b_words = heard_and_biased
         named = self.expect.named(*self.plan.index.exact(phrase))
-        options = self.options
-        needed = options.named_transplant_similarity if named else options.transplant_similarity
         sound, heard = self.likeness.best_match(u_words, b_words)
-        if sound < needed:
+        if not self.likeness.alike_enough(sound, named):
             return _Refusal(f"does not sound alike ({sound:.2f})", phrase, sound)
-        protected = options.named_protected_similarity if named else options.protected_similarity
-        if self.likeness.protected(heard, nbest) and sound < protected:
+        if self.likeness.overruled(heard, nbest, sound, named):
             return _Refusal(f"confident words ({sound:.2f})", phrase, sound)
         keeping = [h.score for h in biased.hypotheses if contains_phrase(words(h.text), u_words)]
         if keeping and chosen.score - max(keeping) < self.options.transplant_margin:

@@ -33,6 +33,22 @@ class Likeness:
                     best, heard = sound, run
         return best, heard
 
+    def alike_enough(self, sound: float, named: bool) -> bool:
+        """Whether a catalog phrase ``sound`` alike may stand for the heard words at all: an
+        option the assistant just named, being an expected answer, needs less."""
+        options = self.options
+        return sound >= (
+            options.named_transplant_similarity if named else options.transplant_similarity
+        )
+
+    def overruled(
+        self, heard: list[str], nbest: list[list[str]], sound: float, named: bool
+    ) -> bool:
+        """Whether confident words (``protected``) stand against a phrase only ``sound`` alike."""
+        options = self.options
+        bar = options.named_protected_similarity if named else options.protected_similarity
+        return sound < bar and self.protected(heard, nbest)
+
     def protected(self, heard: list[str], nbest: list[list[str]]) -> bool:
         """Whether ``heard`` are dictionary words that most of the unbiased n-best agrees on."""
         if not all(self.pronouncer.in_lexicon(w) for w in heard):

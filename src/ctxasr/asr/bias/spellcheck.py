@@ -181,9 +181,7 @@ class SpellCheck:
         phrase_words = words(alt.phrase.text)
         if normalize(alt.phrase.text) in present or not _aligned(heard, phrase_words):
             return False  # already in the text, or it would drop or move words it has
-        if alt.similarity < (
-            options.named_transplant_similarity if alt.named else options.transplant_similarity
-        ):
+        if not self.likeness.alike_enough(alt.similarity, alt.named):
             return False
         lexical = all(self.pronouncer.in_lexicon(w) for w in heard if not w.isdigit())
         if lexical and not alt.phrase.whole and alt.similarity >= options.homophone_similarity:
@@ -192,9 +190,7 @@ class SpellCheck:
             return False
         if not self.likeness.rest_sounds_alike(heard, phrase_words):
             return False
-        named, plain = options.named_protected_similarity, options.protected_similarity
-        protected = named if alt.named else plain
-        return not (self.likeness.protected(heard, nbest) and alt.similarity < protected)
+        return not self.likeness.overruled(heard, nbest, alt.similarity, alt.named)
 
 
 def _best_first(alternatives: Iterable[Alternative], limit: int) -> list[Alternative]:
