@@ -35,15 +35,16 @@ class Canonicalizer:
     def canonicalize(self, text: str) -> tuple[str, tuple[EntityMatch, ...]]:
         """Respell spans that sound like catalog phrases; report every catalog phrase found."""
         tokens = text.split()
+        norm = [normalize(t) for t in tokens]  # for the short-answer test of every span
         pieces: list[_Piece] = []
         position = 0
         while position < len(tokens):
-            step, piece = self._match_at(tokens, position)
+            step, piece = self._match_at(tokens, norm, position)
             pieces.append(piece)
             position += step
         return _assemble(pieces)
 
-    def _match_at(self, tokens: list[str], position: int) -> tuple[int, _Piece]:
+    def _match_at(self, tokens: list[str], norm: list[str], position: int) -> tuple[int, _Piece]:
         index = self.plan.index
         longest = min(index.max_words + 1, len(tokens) - position)
         for size in range(longest, 0, -1):
@@ -54,17 +55,13 @@ class Canonicalizer:
             exact = index.exact(span_text)
             if exact:
                 return size, _Piece(" ".join(span), prefer_whole(exact), 1.0)
-            found = self._respelling(
-                span_text, answer_like=self._answer_like(tokens, position, size)
-            )
+            answer_like = self.expect.is_answer(norm, (position, position + size))
+            found = self._respelling(span_text, answer_like)
             if found is not None:
                 phrase, score = found
                 respelled = keep_punctuation(tokens, (position, position + size), phrase.text)
                 return size, _Piece(respelled, phrase, score, " ".join(span))
         return 1, _Piece(tokens[position])
-
-    def _answer_like(self, tokens: list[str], position: int, size: int) -> bool:
-        return self.expect.is_answer([normalize(t) for t in tokens], (position, position + size))
 
     def _respelling(self, span_text: str, answer_like: bool) -> tuple[IndexedPhrase, float] | None:
         index, plan = self.plan.index, self.plan
