@@ -248,9 +248,9 @@ class _Run:
         biaser: ContextBiaser,
         early: Background[Decoded] | None,
     ) -> str:
-        """The window's text with the context: biased pass, guard, spell check. The scorer's
-        pass over the prompt starts after the unbiased pass, so that at most two passes share
-        the cores."""
+        """The window's text with the context: biased pass, guard, spell check, answer check.
+        The scorer's pass over the prompt starts after the unbiased pass, so that at most two
+        passes share the cores."""
         start = time.perf_counter()
         plan = self._refocused(biaser.plan, unbiased)
         self.bias_ms += _ms_since(start)
@@ -268,6 +268,10 @@ class _Run:
             lookup.result()
             text, reason = self._spell_checked(biaser, scorer, unbiased, merged)
             self.check_ms += _ms_since(start)
+        unexplained = biaser.unexplained(text, unbiased.best.text)
+        if unexplained:
+            text = unbiased.best.text
+            reason = f"no reply to the question ({', '.join(unexplained)}): unbiased text kept"
         self.reasons.append(reason)
         return text
 

@@ -11,7 +11,9 @@ The steps, one module each, applied in this order by ``ContextBiaser``:
 3. ``spellcheck`` and ``verdict``: catalog phrases that sound like a span of the text are spelled
    into it; the decoder scores each reading and the verdict's rules decide which, if any,
    replaces the text.
-4. ``canonical``: spans that sound like a catalog phrase take the catalog's spelling.
+4. ``answer``: a text that newly names an option of the assistant's question, but holds words
+   that show it is about something else, gives way to the unbiased text.
+5. ``canonical``: spans that sound like a catalog phrase take the catalog's spelling.
 
 Shared by the steps: ``options`` (every threshold), ``readings`` (the typed values passed
 between steps), ``expectations`` (what the assistant's last turn makes an answer), ``sound``
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ctxasr.asr.bias.answer import AnswerCheck
 from ctxasr.asr.bias.canonical import Canonicalizer
 from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.asr.bias.guard import Guard
@@ -61,10 +64,11 @@ class ContextBiaser:
         expect = Expectations(plan, options)  # the answers the last assistant turn invites
         likeness = Likeness(pronouncer, options)  # how alike heard words and a phrase sound
         self.rescorer = Rescorer(plan, options)  # 1: the biased hypothesis to weigh
-        self.canonicalizer = Canonicalizer(plan, pronouncer, expect, options)  # 4: spelling
+        self.canonicalizer = Canonicalizer(plan, pronouncer, expect, options)  # 5: spelling
         self.guard = Guard(plan, expect, likeness, self.canonicalizer)  # 2: the merge
         self.spell_check = SpellCheck(plan, expect, likeness)  # 3a: readings to score
         self.verdict = Verdict(options)  # 3b: which scored reading wins
+        self.answer_check = AnswerCheck(expect, options)  # 4: replies to a question only
 
     def choose(self, biased: Decoded, unbiased: Hypothesis) -> Hypothesis | None:
         """The best biased hypothesis after filtering echo and growth, rescored."""
@@ -93,6 +97,11 @@ class ContextBiaser:
     def pick(self, scored: Sequence[Scored]) -> Alternative | None:
         """The reading the decoder believes more than the current text, if any."""
         return self.verdict.pick(scored)
+
+    def unexplained(self, text: str, unbiased: str) -> list[str]:
+        """The words showing that ``text``, newly naming an option of the assistant's
+        question, is no reply to it (empty when it may be one)."""
+        return self.answer_check.unexplained(text, unbiased)
 
     def canonicalize(self, text: str) -> tuple[str, tuple[EntityMatch, ...]]:
         """``text`` respelled toward the catalogs, and every catalog phrase found in it."""

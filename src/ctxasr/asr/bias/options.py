@@ -83,6 +83,10 @@ class BiasOptions:
     # it sounds at least this much alike and this much more than any other offered entry.
     offered_respell_similarity: float = 0.6
     offered_respell_margin: float = 0.2
+    # Answer check: a text that newly names an option of the assistant's question keeps it only
+    # with at most this many words that neither the dialogue, nor a request, nor grammar
+    # explains ("Show Niamh Wright after the light."); None turns the check off.
+    max_unexplained_words: int | None = 0
 
     def __post_init__(self) -> None:
         for name in (
@@ -111,5 +115,7 @@ class BiasOptions:
             raise ConfigError("named_answer_loss must be >= 0")
         if self.max_swaps < 0 or self.swap_margin < 0:
             raise ConfigError("max_swaps and swap_margin must be >= 0")
+        if self.max_unexplained_words is not None and self.max_unexplained_words < 0:
+            raise ConfigError("max_unexplained_words must be >= 0 (or None for no answer check)")
         if self.max_biased_respellings < 0:
             raise ConfigError("max_biased_respellings must be >= 0")
