@@ -51,6 +51,27 @@ def test_power_stays_power_with_bauer_in_context(recognizer: Recognizer, speech:
     assert result.entities == ()
 
 
+ESI = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Call Esi."},
+            {"role": "assistant", "text": "Which Esi: Esi Jones or Esi Steele?"},
+        ],
+        "catalogs": {"contacts": ["Esi Jones", "Esi Steele"]},
+    }
+)
+
+
+def test_an_unrelated_question_keeps_the_option_out(recognizer: Recognizer, speech: Speech) -> None:
+    # With the answer check off, the prompted decoder makes this "Esi Steele stronger than
+    # iron." (measured); "stronger" and "iron" show it is no reply to "Which Esi?".
+    result = recognizer.recognize(speech.wav("Is steel stronger than iron?"), ESI)
+    assert result.entities == ()
+    assert "iron" in words(result.text)
+    reply = recognizer.recognize(speech.wav("Esi Steele, please."), ESI)
+    assert [e.phrase for e in reply.entities] == ["Esi Steele"]
+
+
 def test_context_recovers_a_name_plain_whisper_misses(
     recognizer: Recognizer, speech: Speech
 ) -> None:

@@ -79,12 +79,14 @@ def test_a_listing_is_no_question() -> None:
 
 def test_the_check_can_allow_more_words_or_be_turned_off() -> None:
     text, unbiased = "Show Niamh Wright after the light.", "Show my turn right after the light."
-    assert make_biaser(QUESTION, BiasOptions(max_unexplained_words=1)).unexplained(
-        text, unbiased
-    ) == []
-    assert make_biaser(QUESTION, BiasOptions(max_unexplained_words=None)).unexplained(
-        text, unbiased
-    ) == []
+    assert (
+        make_biaser(QUESTION, BiasOptions(max_unexplained_words=1)).unexplained(text, unbiased)
+        == []
+    )
+    assert (
+        make_biaser(QUESTION, BiasOptions(max_unexplained_words=None)).unexplained(text, unbiased)
+        == []
+    )
     assert make_biaser(QUESTION).unexplained("Niamh Wright, stronger iron.", unbiased) == [
         "stronger",
         "iron",
