@@ -70,23 +70,22 @@ class AnswerCheck:
         self.expect = expect
         self.options = options
         plan = expect.plan
-        assistant = [t.text for t in plan.context.turns if t.role == "assistant"]
-        self.asks = bool(assistant) and assistant[-1].rstrip().endswith("?")
-        self.said = frozenset(w for t in plan.context.turns for w in words(t.text))
+        last = plan.context.last_turn("assistant")  # the turn whose options are ``offered``
+        self.asks = last is not None and last.text.rstrip().endswith("?")
+        self.said = frozenset(w for text in plan.turn_texts for w in words(text))
 
     def unexplained(self, text: str, unbiased: str) -> list[str]:
         """The words of ``text`` that show it is no reply to the question whose option it newly
         names (more than ``max_unexplained_words`` of them); empty when it may be one."""
         limit = self.options.max_unexplained_words
-        if limit is None or not self.asks or not self._names_new_option(text, unbiased):
-            return []
         tokens = words(text)
+        if limit is None or not self.asks or not self._names_new_option(tokens, words(unbiased)):
+            return []
         covered = catalog_positions(self.expect.plan.index, tokens)
         found = [w for i, w in enumerate(tokens) if i not in covered and not self._explained(w)]
         return found if len(found) > limit else []
 
-    def _names_new_option(self, text: str, unbiased: str) -> bool:
-        text_words, unbiased_words = words(text), words(unbiased)
+    def _names_new_option(self, text_words: list[str], unbiased_words: list[str]) -> bool:
         return any(
             contains_phrase(text_words, pw := words(p.text))
             and not contains_phrase(unbiased_words, pw)
