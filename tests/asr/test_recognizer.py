@@ -144,6 +144,10 @@ class ScriptedScorer:
         unheard: dict[str, float] | None = None,
     ) -> None:
         self.prompted, self.plain, self.unheard = prompted, plain, unheard or {}
+        self.closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
 
     def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
         table = self.prompted if prompted else self.plain
@@ -198,3 +202,15 @@ def test_the_language_prior_comes_out_only_when_the_reading_keeps_the_frame() ->
     # Another sentence altogether: its prior against the text weighs the frames, not the name.
     loop = "We don't play, but we don't play."
     assert _respelled(loop, scorer) == loop
+
+
+def test_the_scorer_is_closed_with_its_window_whether_or_not_it_scored() -> None:
+    # Its prefix passes must not outlive the request (nor the interpreter).
+    okafor = "Call Siobhan Okafor."
+    for heard in ("Call the garage now.", "Mm."):
+        scorer = ScriptedScorer({okafor: 6.0}, {okafor: -4.0})
+        engine = MisspellingEngine(heard, scorer)
+        Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(
+            SPEECH, OKAFOR
+        )
+        assert scorer.closed == 1

@@ -13,14 +13,18 @@ T = TypeVar("T")
 
 
 class Background(Generic[T]):
-    """``call(*args)`` on its own daemon thread from construction; ``result`` waits for it and
-    raises its exception, if any, in the caller's thread."""
+    """``call(*args)`` on its own thread from construction; ``result`` waits for it and raises
+    its exception, if any, in the caller's thread; ``wait`` only waits.
+
+    Not a daemon thread: Python waits for it at exit. A daemon thread still inside PyTorch or
+    CTranslate2 when the interpreter finalises is killed mid-unwind and aborts the process
+    ("terminate called without an active exception")."""
 
     def __init__(self, call: Callable[..., T], *args: Any) -> None:
         self.ms = 0.0  # the call's own duration (it overlaps the caller's work)
         self._value: T | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(call, *args), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(call, *args), daemon=False)
         self._thread.start()
 
     def _run(self, call: Callable[..., T], *args: Any) -> None:
@@ -30,6 +34,10 @@ class Background(Generic[T]):
         except BaseException as exc:  # handed to the caller's thread by result()
             self._error = exc
         self.ms = (time.perf_counter() - start) * 1000.0
+
+    def wait(self) -> None:
+        """Until the call is over, whatever its outcome: no work outlives its owner."""
+        self._thread.join()
 
     def result(self) -> T:
         self._thread.join()

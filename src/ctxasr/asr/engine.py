@@ -307,6 +307,11 @@ class ReadingScorer:
     ) -> list[PrefixState]:
         return self._engine.torch_decoder().prefix_states(encoder_output, prefixes)
 
+    def close(self) -> None:
+        """Waits for the prefix passes if nothing scored: the window's work ends with it, not
+        during the next request's (or after the interpreter's exit)."""
+        self._states.wait()
+
     def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
         """Log-probabilities (nats) of ``texts``, with the context prompt or without it."""
         try:

@@ -255,6 +255,30 @@ class _Run:
         plan = self._refocused(biaser.plan, unbiased)
         self.bias_ms += _ms_since(start)
         scorer = self._scorer(chunk, plan)
+        try:
+            text, reason = self._merged_and_checked(chunk, (unbiased, plan), biaser, early, scorer)
+        finally:
+            if scorer is not None:
+                start = time.perf_counter()
+                scorer.close()
+                self.check_ms += _ms_since(start)
+        unexplained = biaser.unexplained(text, unbiased.best.text)
+        if unexplained:
+            text = unbiased.best.text
+            reason = f"no reply to the question ({', '.join(unexplained)}): unbiased text kept"
+        self.reasons.append(reason)
+        return text
+
+    def _merged_and_checked(
+        self,
+        chunk: EncodedChunk,
+        unbiased_and_plan: tuple[Decoded, ContextPlan],
+        biaser: ContextBiaser,
+        early: Background[Decoded] | None,
+        scorer: ReadingScorer | None,
+    ) -> tuple[str, str]:
+        """The biased pass merged by the guard, then spell checked when a scorer is given."""
+        unbiased, plan = unbiased_and_plan
         lookup = Background(biaser.prepare, unbiased.best.text) if scorer is not None else None
         biased_pass = early or Background(self._biased, chunk, plan)
         biased = biased_pass.result()
@@ -262,18 +286,13 @@ class _Run:
         start = time.perf_counter()
         merged = self._guarded(biaser, unbiased, biased)
         self.bias_ms += _ms_since(start)
-        text, reason = merged.text, merged.reason
-        if scorer is not None and lookup is not None:
-            start = time.perf_counter()
-            lookup.result()
-            text, reason = self._spell_checked(biaser, scorer, unbiased, merged)
-            self.check_ms += _ms_since(start)
-        unexplained = biaser.unexplained(text, unbiased.best.text)
-        if unexplained:
-            text = unbiased.best.text
-            reason = f"no reply to the question ({', '.join(unexplained)}): unbiased text kept"
-        self.reasons.append(reason)
-        return text
+        if scorer is None or lookup is None:
+            return merged.text, merged.reason
+        start = time.perf_counter()
+        lookup.result()
+        checked = self._spell_checked(biaser, scorer, unbiased, merged)
+        self.check_ms += _ms_since(start)
+        return checked
 
     def _guarded(self, biaser: ContextBiaser, unbiased: Decoded, biased: Decoded) -> Merged:
         """The window's text after rescoring and the guard, and why."""
