@@ -262,10 +262,9 @@ class _Run:
                 start = time.perf_counter()
                 scorer.close()
                 self.check_ms += _ms_since(start)
-        unexplained = biaser.unexplained(text, unbiased.best.text)
-        if unexplained:
-            text = unbiased.best.text
-            reason = f"no reply to the question ({', '.join(unexplained)}): unbiased text kept"
+        objection = biaser.objection(text, unbiased.best.text)
+        if objection is not None:
+            text, reason = unbiased.best.text, f"{objection}: unbiased text kept"
         self.reasons.append(reason)
         return text
 

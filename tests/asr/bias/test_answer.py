@@ -6,6 +6,7 @@ import pytest
 
 from ctxasr.asr.bias import BiasOptions
 from ctxasr.context import DialogueContext
+from ctxasr.errors import ConfigError
 from tests.asr.bias.common import make_biaser
 
 QUESTION = DialogueContext.from_json(
@@ -91,3 +92,40 @@ def test_the_check_can_allow_more_words_or_be_turned_off() -> None:
         "stronger",
         "iron",
     ]
+
+
+def test_an_option_that_sounds_less_like_the_words_than_another_gives_way() -> None:
+    # "Turn right." is far more like "Niamh Wright" (0.64) than "Niamh Chukwu" (0.28): the
+    # prompt, not the audio, named the latter.
+    biaser = make_biaser(QUESTION)
+    assert biaser.objection("Niamh Chukwu.", "Turn right.") == (
+        "the words sound more like another option (Niamh Wright)"
+    )
+    assert biaser.objection("Niamh Chukwu.", "Neve chew koo.") is None
+    assert biaser.objection("Niamh Wright.", "Nee of right.") is None
+    # Whichever part names it: "Chukwu" is Niamh Chukwu, "Niamh" names neither option.
+    assert biaser.objection("Chukwu, please.", "Turn right, please.") is not None
+    assert biaser.objection("Niamh, please.", "Turn right, please.") is None
+
+
+def test_the_rival_option_rule_has_a_margin_and_can_be_turned_off() -> None:
+    text, unbiased = "Niamh Chukwu.", "Turn right."
+    assert (
+        make_biaser(QUESTION, BiasOptions(rival_option_margin=0.4)).objection(text, unbiased)
+        is None
+    )
+    assert (
+        make_biaser(QUESTION, BiasOptions(rival_option_margin=None)).objection(text, unbiased)
+        is None
+    )
+    with pytest.raises(ConfigError, match="rival_option_margin"):
+        BiasOptions(rival_option_margin=1.5)
+
+
+def test_words_about_something_else_are_named_in_the_objection() -> None:
+    biaser = make_biaser(QUESTION)
+    assert biaser.objection("Show Niamh Wright after the light.", "Should I turn right?") == (
+        "no reply to the question (light)"
+    )
+    # A listing asks nothing: no objection of either kind.
+    assert make_biaser(LISTING).objection("Arco.", "Shell.") is None

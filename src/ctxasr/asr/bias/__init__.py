@@ -12,7 +12,8 @@ The steps, one module each, applied in this order by ``ContextBiaser``:
    into it; the decoder scores each reading and the verdict's rules decide which, if any,
    replaces the text.
 4. ``answer``: a text that newly names an option of the assistant's question, but holds words
-   that show it is about something else, gives way to the unbiased text.
+   that show it is about something else, or sounds clearly more like another option, gives
+   way to the unbiased text.
 5. ``canonical``: spans that sound like a catalog phrase take the catalog's spelling.
 
 Shared by the steps: ``options`` (every threshold), ``readings`` (the typed values passed
@@ -68,7 +69,7 @@ class ContextBiaser:
         self.guard = Guard(plan, expect, likeness, self.canonicalizer)  # 2: the merge
         self.spell_check = SpellCheck(plan, expect, likeness)  # 3a: readings to score
         self.verdict = Verdict(options)  # 3b: which scored reading wins
-        self.answer_check = AnswerCheck(expect, options)  # 4: replies to a question only
+        self.answer_check = AnswerCheck(expect, likeness)  # 4: replies to a question only
 
     def choose(self, biased: Decoded, unbiased: Hypothesis) -> Hypothesis | None:
         """The best biased hypothesis after filtering echo and growth, rescored."""
@@ -102,6 +103,11 @@ class ContextBiaser:
         """The words showing that ``text``, newly naming an option of the assistant's
         question, is no reply to it (empty when it may be one)."""
         return self.answer_check.unexplained(text, unbiased)
+
+    def objection(self, text: str, unbiased: str) -> str | None:
+        """Why ``text``, newly naming an option of the assistant's question, is no reply to
+        it: words about something else, or another option it sounds more like (None: none)."""
+        return self.answer_check.objection(text, unbiased)
 
     def canonicalize(self, text: str) -> tuple[str, tuple[EntityMatch, ...]]:
         """``text`` respelled toward the catalogs, and every catalog phrase found in it."""

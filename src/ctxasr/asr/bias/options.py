@@ -87,6 +87,10 @@ class BiasOptions:
     # with at most this many words that neither the dialogue, nor a request, nor grammar
     # explains ("Show Niamh Wright after the light."); None turns the check off.
     max_unexplained_words: int | None = 0
+    # ... nor when another option of the question sounds at least this much more like the
+    # unbiased words (the margin offered_respell_margin asks of an option over the others);
+    # None turns this part off.
+    rival_option_margin: float | None = 0.2
 
     def __post_init__(self) -> None:
         for name in (
@@ -117,5 +121,7 @@ class BiasOptions:
             raise ConfigError("max_swaps and swap_margin must be >= 0")
         if self.max_unexplained_words is not None and self.max_unexplained_words < 0:
             raise ConfigError("max_unexplained_words must be >= 0 (or None for no answer check)")
+        if self.rival_option_margin is not None and not 0.0 <= self.rival_option_margin <= 1.0:
+            raise ConfigError("rival_option_margin must lie in [0, 1] (or None)")
         if self.max_biased_respellings < 0:
             raise ConfigError("max_biased_respellings must be >= 0")
