@@ -243,3 +243,36 @@ def test_guard_reads_the_biased_words_as_the_catalog_spells_them() -> None:
     merged = make_biaser().merge(unbiased, chosen, decoded(("Shavon Okafer.", -0.2)))
     assert merged.text == "Siobhan Okafor."
     assert merged.transplanted == ("Siobhan Okafor.",)
+
+
+CAFES = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Find a coffee shop."},
+            {"role": "assistant", "text": "I found Blue Bottle, Intelligentsia and Ritual."},
+        ],
+        "catalogs": {"places": ["Blue Bottle", "Intelligentsia", "Ritual"]},
+    }
+)
+
+
+def _merged_text(context: DialogueContext, unbiased: str, biased: str) -> str:
+    merged = make_biaser(context).merge(
+        decoded((unbiased, -0.6)), Hypothesis(biased, -0.2), decoded((biased, -0.2))
+    )
+    return merged.text
+
+
+def test_guard_takes_a_phrase_in_a_request_frame_when_the_phrase_sounds_alike() -> None:
+    heard = "Take meat until again this year."
+    # "me to" are a request's frame: the phrase alone sounds like "until again" (0.65).
+    assert _merged_text(CAFES, heard, "Take me to Intelligentsia.") == "Take me to Intelligentsia."
+    # Words of their own around the phrase are no frame: mostly not a catalog phrase.
+    assert _merged_text(CAFES, heard, "Take Intelligentsia hats and coats.") == heard
+
+
+def test_a_request_frame_does_not_carry_a_phrase_that_alone_sounds_unlike() -> None:
+    # Frame and phrase together sound a little like any sentence; the phrase alone (0.38)
+    # is below an unexpected phrase's bar, even though the assistant named it.
+    heard = "The weather is nice today."
+    assert _merged_text(CAFES, heard, "Take me to Intelligentsia.") == heard

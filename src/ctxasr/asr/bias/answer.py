@@ -145,6 +145,11 @@ class AnswerCheck:
         return _request_word(word)
 
 
+def frame_word(word: str) -> bool:
+    """A function word or a request word (or its inflection): the frame around an option."""
+    return word in FUNCTION_WORDS or _request_word(word)
+
+
 def _request_word(word: str) -> bool:
     if word in REQUEST_WORDS:
         return True

@@ -4,7 +4,9 @@ Start from the unbiased words; take a differing span from the biased hypothesis 
 catalogs spell it) only when it names a catalog phrase, is welcome where it stands (whole
 entries anywhere, a part of one only as a short answer), sounds like the unbiased words it
 replaces (a homophone of a word heard anywhere in the sentence counts for nothing: "martial" is
-no evidence of "Marshall"), brings no stray part of another entry along (the prompt's list
+no evidence of "Marshall"), is mostly that phrase or the phrase in a request's frame ("Take me
+to Intelligentsia." for "Take meat until again this year.", the phrase alone sounding alike),
+brings no stray part of another entry along (the prompt's list
 running on), and the biased decoder preferred it over any biased reading that kept those words.
 A span refused on sound alone becomes a *contested* reading for the spell check, in each frame
 the biased n-best gave it.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ctxasr.asr.bias.answer import frame_word
 from ctxasr.asr.bias.canonical import Canonicalizer
 from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.asr.bias.options import BiasOptions
@@ -107,8 +110,9 @@ class Guard:
             return _Refusal("no catalog phrase" if u_words else "inserted or dropped words")
         (start, end), phrase = found
         overlap = min(end, block.b_range[1]) - max(start, block.b_range[0])
-        if 2 * overlap < len(b_words):
-            return _Refusal("mostly not a catalog phrase")
+        framed = 2 * overlap < len(b_words)  # the phrase in a request's frame, at best
+        if framed and not (_framed(block, (start, end)) and self._phrase_alike(u_words, phrase)):
+            return _Refusal("mostly not a catalog phrase")  # other words: nothing to contest
         if not self.expect.welcome(phrase, block.b_norm, (start, end)):
             return _Refusal("a part of an entry outside a short answer")
         if self._carries_a_stray_part(block, (start, end)):
@@ -120,6 +124,13 @@ class Guard:
         if not u_words:
             return _Refusal("inserted or dropped words", phrase, 0.0)
         return self._sound_refusal((u_words, b_words), chosen, biased, nbest, phrase)
+
+    def _phrase_alike(self, u_words: list[str], phrase: str) -> bool:
+        """Whether the phrase on its own sounds like a run of the unbiased words: a request's
+        frame ("Take me to") makes any sentence sound a little alike. The frame's words are
+        taken on trust, so the phrase clears the bar of an unexpected one, named or not."""
+        sound, _ = self.likeness.best_match(u_words, phrase.split())
+        return bool(u_words) and self.likeness.alike_enough(sound, named=False)
 
     def _sound_refusal(
         self,
@@ -186,6 +197,18 @@ def _reframed(contests: tuple[Alternative, ...], biased: Decoded) -> tuple[Alter
             seen.add(reading)
             found.append(replace(contest, text=hypothesis.text))
     return tuple(found[:_REFRAMED_CONTESTS])
+
+
+def _framed(block: _Block, phrase_at: tuple[int, int]) -> bool:
+    """Whether the block's biased words outside the phrase are a request's frame ("me to" of
+    "Take me to Intelligentsia."): function and request words, which say nothing of their own."""
+    lo, hi = block.b_range
+    rest = [
+        w
+        for i, w in enumerate(block.b_norm[lo:hi], lo)
+        if w and not phrase_at[0] <= i < phrase_at[1]
+    ]
+    return all(frame_word(w) for w in rest)
 
 
 def _elsewhere(block: _Block, phrase_at: tuple[int, int]) -> list[str]:
