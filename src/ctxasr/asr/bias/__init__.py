@@ -18,7 +18,7 @@ The steps, one module each, applied in this order by ``ContextBiaser``:
 
 Shared by the steps: ``options`` (every threshold), ``readings`` (the typed values passed
 between steps), ``expectations`` (what the assistant's last turn makes an answer), ``sound``
-(likeness rules) and ``spans`` (text helpers).
+(likeness rules), ``frames`` (function and request words) and ``spans`` (text helpers).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ entries anywhere, a part of one only as a short answer), sounds like the unbiase
 replaces (a homophone of a word heard anywhere in the sentence counts for nothing: "martial" is
 no evidence of "Marshall"), is mostly that phrase or the phrase in a request's frame ("Take me
 to Intelligentsia." for "Take meat until again this year.", the phrase alone sounding alike),
-brings no stray part of another entry along (the prompt's list
-running on), and the biased decoder preferred it over any biased reading that kept those words.
+brings no stray part of another entry along (the prompt's list running on), and the biased
+decoder preferred it over any biased reading that kept those words.
 A span refused on sound alone becomes a *contested* reading for the spell check, in each frame
 the biased n-best gave it.
 """
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ctxasr.asr.bias.answer import frame_word
 from ctxasr.asr.bias.canonical import Canonicalizer
 from ctxasr.asr.bias.expectations import Expectations
+from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import Alternative, Merged
 from ctxasr.asr.bias.sound import Likeness
