@@ -256,7 +256,9 @@ class _Run:
         self.bias_ms += _ms_since(start)
         scorer = self._scorer(chunk, plan)
         try:
-            text, reason = self._merged_and_checked(chunk, (unbiased, plan), biaser, early, scorer)
+            text, reason = self._merged_and_checked(
+                chunk, unbiased, plan, biaser=biaser, early=early, scorer=scorer
+            )
         finally:
             if scorer is not None:
                 start = time.perf_counter()
@@ -271,13 +273,14 @@ class _Run:
     def _merged_and_checked(
         self,
         chunk: EncodedChunk,
-        unbiased_and_plan: tuple[Decoded, ContextPlan],
+        unbiased: Decoded,
+        plan: ContextPlan,
+        *,
         biaser: ContextBiaser,
         early: Background[Decoded] | None,
         scorer: ReadingScorer | None,
     ) -> tuple[str, str]:
         """The biased pass merged by the guard, then spell checked when a scorer is given."""
-        unbiased, plan = unbiased_and_plan
         lookup = Background(biaser.prepare, unbiased.best.text) if scorer is not None else None
         biased_pass = early or Background(self._biased, chunk, plan)
         biased = biased_pass.result()

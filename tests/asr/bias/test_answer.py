@@ -41,22 +41,27 @@ LISTING = DialogueContext.from_json(
     ],
 )
 def test_replies_to_the_question_keep_its_option(text: str) -> None:
-    assert make_biaser(QUESTION).unexplained(text, "Nee of right.") == []
+    assert make_biaser(QUESTION).answer_check.unexplained(text, "Nee of right.") == []
 
 
 def test_an_option_inside_an_unrelated_question_gives_way() -> None:
     biaser = make_biaser(QUESTION)
     text = "Show Niamh Wright after the light."
-    assert biaser.unexplained(text, "Should I turn right at the light?") == ["light"]
+    assert biaser.answer_check.unexplained(text, "Should I turn right at the light?") == ["light"]
 
 
 def test_the_check_only_concerns_options_the_context_added() -> None:
     biaser = make_biaser(QUESTION)
     text = "Tell Niamh Wright the lights are on."
     # The unbiased pass heard the option itself: the context did not put it there.
-    assert biaser.unexplained(text, "Tell Niamh Wright the lights are on.") == []
+    assert biaser.answer_check.unexplained(text, "Tell Niamh Wright the lights are on.") == []
     # An entry nobody offered is the spell check's business, not this check's.
-    assert biaser.unexplained("Rose Tyler lights the lamp.", "Rows tiler lights the lamp.") == []
+    assert (
+        biaser.answer_check.unexplained(
+            "Rose Tyler lights the lamp.", "Rows tiler lights the lamp."
+        )
+        == []
+    )
 
 
 def test_words_of_the_dialogue_explain_themselves() -> None:
@@ -69,26 +74,37 @@ def test_words_of_the_dialogue_explain_themselves() -> None:
             "catalogs": {"contacts": ["Niamh Chukwu", "Niamh Wright"]},
         }
     )
-    assert make_biaser(context).unexplained("Mobile of Niamh Wright.", "Mobile of nee right.") == []
+    assert (
+        make_biaser(context).answer_check.unexplained(
+            "Mobile of Niamh Wright.", "Mobile of nee right."
+        )
+        == []
+    )
 
 
 def test_a_listing_is_no_question() -> None:
     # Replies to a listing are requests of their own, often with garbled words.
     biaser = make_biaser(LISTING)
-    assert biaser.unexplained("Reactions to Shell.", "Reactions to hell.") == []
+    assert biaser.answer_check.unexplained("Reactions to Shell.", "Reactions to hell.") == []
 
 
 def test_the_check_can_allow_more_words_or_be_turned_off() -> None:
     text, unbiased = "Show Niamh Wright after the light.", "Show my turn right after the light."
     assert (
-        make_biaser(QUESTION, BiasOptions(max_unexplained_words=1)).unexplained(text, unbiased)
+        make_biaser(QUESTION, BiasOptions(max_unexplained_words=1)).answer_check.unexplained(
+            text, unbiased
+        )
         == []
     )
     assert (
-        make_biaser(QUESTION, BiasOptions(max_unexplained_words=None)).unexplained(text, unbiased)
+        make_biaser(QUESTION, BiasOptions(max_unexplained_words=None)).answer_check.unexplained(
+            text, unbiased
+        )
         == []
     )
-    assert make_biaser(QUESTION).unexplained("Niamh Wright, stronger iron.", unbiased) == [
+    assert make_biaser(QUESTION).answer_check.unexplained(
+        "Niamh Wright, stronger iron.", unbiased
+    ) == [
         "stronger",
         "iron",
     ]

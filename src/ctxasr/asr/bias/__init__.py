@@ -99,11 +99,6 @@ class ContextBiaser:
         """The reading the decoder believes more than the current text, if any."""
         return self.verdict.pick(scored)
 
-    def unexplained(self, text: str, unbiased: str) -> list[str]:
-        """The words showing that ``text``, newly naming an option of the assistant's
-        question, is no reply to it (empty when it may be one)."""
-        return self.answer_check.unexplained(text, unbiased)
-
     def objection(self, text: str, unbiased: str) -> str | None:
         """Why ``text``, newly naming an option of the assistant's question, is no reply to
         it: words about something else, or another option it sounds more like (None: none)."""

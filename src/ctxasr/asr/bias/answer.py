@@ -45,10 +45,12 @@ class AnswerCheck:
     def objection(self, text: str, unbiased: str) -> str | None:
         """Why ``text``, newly naming an option of the assistant's question, is no reply to it
         (None when it may be one): words about something else, or a likelier option."""
-        unexplained = self.unexplained(text, unbiased)
+        tokens, heard = words(text), words(unbiased)
+        new = self._new_options(tokens, heard)
+        unexplained = self._unexplained(tokens, new)
         if unexplained:
             return f"no reply to the question ({', '.join(unexplained)})"
-        rival = self.likelier_option(text, unbiased)
+        rival = self._likelier(heard, new)
         if rival is not None:
             return f"the words sound more like another option ({rival})"
         return None
@@ -56,25 +58,31 @@ class AnswerCheck:
     def unexplained(self, text: str, unbiased: str) -> list[str]:
         """The words of ``text`` that show it is no reply to the question whose option it newly
         names (more than ``max_unexplained_words`` of them); empty when it may be one."""
-        limit = self.options.max_unexplained_words
         tokens = words(text)
-        if limit is None or not self._new_options(tokens, words(unbiased)):
+        return self._unexplained(tokens, self._new_options(tokens, words(unbiased)))
+
+    def likelier_option(self, text: str, unbiased: str) -> str | None:
+        """Another option of the question that sounds at least ``rival_option_margin`` more like
+        the unbiased words than an option ``text`` newly names; None when there is none."""
+        heard = words(unbiased)
+        return self._likelier(heard, self._new_options(words(text), heard))
+
+    def _unexplained(self, tokens: list[str], new: list[IndexedPhrase]) -> list[str]:
+        limit = self.options.max_unexplained_words
+        if limit is None or not new:
             return []
         covered = catalog_positions(self.expect.plan.index, tokens)
         found = [w for i, w in enumerate(tokens) if i not in covered and not self._explained(w)]
         return found if len(found) > limit else []
 
-    def likelier_option(self, text: str, unbiased: str) -> str | None:
-        """Another option of the question that sounds at least ``rival_option_margin`` more like
-        the unbiased words than an option ``text`` newly names; None when there is none. Whole
-        entries are compared, whichever part of one the text holds."""
+    def _likelier(self, heard: list[str], new: list[IndexedPhrase]) -> str | None:
+        """Whole entries are compared, whichever part of one the text holds."""
         margin = self.options.rival_option_margin
-        heard = [w for w in words(unbiased) if w]
         if margin is None or not heard:
             return None
         named = {
             p.entry
-            for p in self._new_options(words(text), heard)
+            for p in new
             if p.whole or not self.expect.answers_nothing(p.text)  # "Niamh" of "Niamh X or Y"
         }
         if not named:
@@ -100,4 +108,4 @@ class AnswerCheck:
         ]
 
     def _explained(self, word: str) -> bool:
-        return not word or word in self.said or word.isdigit() or frame_word(word)
+        return word in self.said or word.isdigit() or frame_word(word)
