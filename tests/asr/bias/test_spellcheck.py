@@ -7,6 +7,7 @@ from ctxasr.asr.bias import (
     Merged,
 )
 from ctxasr.asr.engine import Hypothesis
+from ctxasr.context import DialogueContext
 from tests.asr.bias.common import (
     NBEST_UNSURE,
     SPELL_CONTEXT,
@@ -25,6 +26,20 @@ def test_spell_check_proposes_sound_alike_catalog_phrases() -> None:
     assert not any("porch Porch" in text for text in porch)
     # ... and a shared word is no evidence: the rest must sound alike ("eye", "Nightlight").
     assert not any("Nightlight" in text for text in alternative_texts("Turn on the nursery eye."))
+
+
+def test_words_before_a_shared_word_may_become_the_phrase_s_other_words() -> None:
+    screen = DialogueContext.from_json(
+        {"turns": [], "catalogs": {"screen": ["Song Exploder", "Invisibilia"]}}
+    )
+    texts = {a.text for a in make_biaser(screen).alternatives("It's on Exploder.", NBEST_UNSURE)}
+    # "it's on" stands for "Song"; "Exploder" keeps its place after it.
+    assert "Song Exploder." in texts
+    # A reading that drops a heard word or moves a shared one is never proposed.
+    dropped = make_biaser(screen).alternatives("Open Invisibilia now.", NBEST_UNSURE)
+    assert not any(a.text.startswith("Invisibilia") for a in dropped)
+    moved = make_biaser(screen).alternatives("Exploder song.", NBEST_UNSURE)
+    assert "Song Exploder." not in {a.text for a in moved}
 
 
 def test_a_respelled_span_keeps_the_pause_inside_it() -> None:

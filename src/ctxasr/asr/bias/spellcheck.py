@@ -206,12 +206,12 @@ def _doubles_a_neighbour(norm: list[str], at: tuple[int, int], phrase: list[str]
 
 
 def _aligned(heard: list[str], phrase: list[str]) -> bool:
-    """Words the heard span shares with the phrase must stand where the phrase has them
-    ("pork Scots" -> "Porch Sconce" is fine, "open Invisibilia" -> "Invisibilia" is not)."""
-    if not set(heard) & set(phrase):
-        return True
-    return len(heard) == len(phrase) and all(
-        h == p for h, p in zip(heard, phrase, strict=True) if h in phrase or p in heard
+    """Words the heard span shares with the phrase must stand in the phrase's order, and each
+    run of other heard words must become other phrase words: "It's on Exploder" -> "Song
+    Exploder" respells "it's on" as "Song"; "open Invisibilia" -> "Invisibilia" would drop
+    "open", and "Sconce porch" -> "Porch Sconce" would move a word."""
+    return all(
+        equal or (i1 < i2 and j1 < j2) for equal, (i1, i2), (j1, j2) in blocks(heard, phrase)
     )
 
 
