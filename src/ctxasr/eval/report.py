@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ctxasr.eval.summary import RECORDING_GROUP
+
 SYSTEM_LABELS = {
     "context": "with context",
     "no_context": "without context",
@@ -77,7 +79,10 @@ def _metric_chart(out: Path, summary: Mapping[str, Any]) -> str | None:
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     systems = [s for s in SYSTEM_LABELS if s in summary["systems"]]
-    groups = [g for g in summary["systems"]["context"] if g != "all"]
+    # Recording tags stay in the tables: a chart of every voice and noise would be unreadable.
+    groups = [
+        g for g in summary["systems"]["context"] if g != "all" and not g.startswith(RECORDING_GROUP)
+    ]
     if not groups:
         return None
     figure, axes = plt.subplots(1, 2, figsize=(max(8, 1.3 * len(groups) * 2), 4.5))

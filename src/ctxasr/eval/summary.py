@@ -10,6 +10,8 @@ from typing import Any
 from ctxasr.eval.manifest import ManifestItem
 from ctxasr.eval.metrics import GroupMetrics, ItemScore, group_metrics, relative_change, score_item
 
+RECORDING_GROUP = "tag:"  # prefix of the groups by recording tag ("tag:voice=piper:joe")
+
 # The hypothesis field of each system in hypotheses.jsonl.
 SYSTEM_FIELDS = {
     "context": "hypothesis",
@@ -19,12 +21,18 @@ SYSTEM_FIELDS = {
 
 
 def groups_of(items: Sequence[ManifestItem]) -> dict[str, list[ManifestItem]]:
-    """all, follow-up, distractor and one group per slice (the first tag)."""
+    """all, follow-up, distractor, one group per slice (the first tag), then one per tag that
+    describes the recording (``key=value``: ``voice=piper:joe``, ``noise=clean``), so a set
+    that mixes voices or real and synthetic speech shows where the context helps."""
     groups: dict[str, list[ManifestItem]] = {"all": list(items)}
     groups["follow-up"] = [i for i in items if i.followup]
     groups["distractor"] = [i for i in items if i.distractor]
     for item in items:
         groups.setdefault(f"slice:{item.slice}", []).append(item)
+    for item in items:
+        for tag in item.tags[1:]:
+            if "=" in tag:
+                groups.setdefault(f"{RECORDING_GROUP}{tag}", []).append(item)
     return groups
 
 
