@@ -24,12 +24,21 @@ def test_guard_takes_a_sound_alike_catalog_phrase() -> None:
     assert merged.transplanted == ("Meg",)
 
 
-def test_guard_keeps_unbiased_words_when_the_biased_win_is_narrow() -> None:
+def test_a_narrow_biased_win_is_judged_like_any_other() -> None:
+    # The reply to "Meg Jones or Meg Bauer?" that the biased beam ranks just above "Power.":
+    # its context bonus decided it, which is what the bonus is for.
     chosen = Hypothesis("Bauer.", -0.30)
     biased = decoded(("Bauer.", -0.30), ("Power.", -0.32))
     merged = make_biaser().merge(decoded(("Power.", -0.3), ("Bower.", -0.4)), chosen, biased)
-    assert merged.text == "Power."
-    assert merged.transplanted == ()
+    assert merged.text == "Bauer."
+    assert merged.transplanted == ("Bauer.",)
+    # The same narrow win inside a request about something else is refused on its place.
+    chosen = Hypothesis("Turn the Bauer off.", -0.30)
+    biased = decoded((chosen.text, -0.30), ("Turn the power off.", -0.31))
+    unbiased = decoded(("Turn the power off.", -0.2), ("Turn the power off!", -0.3))
+    merged = make_biaser().merge(unbiased, chosen, biased)
+    assert merged.text == "Turn the power off."
+    assert "part of an entry" in merged.reason
 
 
 def test_guard_protects_words_the_unbiased_nbest_agrees_on() -> None:

@@ -6,8 +6,9 @@ entries anywhere, a part of one only as a short answer), sounds like the unbiase
 replaces (a homophone of a word heard anywhere in the sentence counts for nothing: "martial" is
 no evidence of "Marshall"), is mostly that phrase or the phrase in a request's frame ("Take me
 to Intelligentsia." for "Take meat until again this year.", the phrase alone sounding alike),
-brings no stray part of another entry along (the prompt's list running on), and the biased
-decoder preferred it over any biased reading that kept those words.
+and brings no stray part of another entry along (the prompt's list running on). How far the
+biased beam preferred it plays no part: its context bonus deciding between near-equal readings
+is what the bonus is for (a rule that refused such narrow wins blocked right answers only).
 A span refused on sound alone becomes a *contested* reading for the spell check, in each frame
 the biased n-best gave it.
 """
@@ -69,7 +70,7 @@ class Guard:
                     )
                 continue
             block = _Block(u_norm[i1:i2], b_norm, (j1, j2), u_norm[:i1] + u_norm[i2:])
-            refusal = self._transplant_refusal(block, chosen, biased, nbest)
+            refusal = self._transplant_refusal(block, nbest)
             if refusal is None:
                 out.extend(b_tokens[j1:j2])
                 taken.append(" ".join(b_tokens[j1:j2]))
@@ -96,9 +97,7 @@ class Guard:
         heard = " ".join(w for w in (normalize(t) for t in out[at[0] : at[1]]) if w)
         return Alternative(text, heard, phrase, refusal.similarity, named, contested=True)
 
-    def _transplant_refusal(
-        self, block: _Block, chosen: Hypothesis, biased: Decoded, nbest: list[list[str]]
-    ) -> _Refusal | None:
+    def _transplant_refusal(self, block: _Block, nbest: list[list[str]]) -> _Refusal | None:
         """Why the biased words of ``block`` may not replace the unbiased ones (None: they may).
         A refusal on sound alone names the catalog phrase: the decoder may still overrule it."""
         u_words = [w for w in block.u_span if w]
@@ -123,7 +122,7 @@ class Guard:
             return _Refusal("a homophone of a heard word", phrase, 0.0)
         if not u_words:
             return _Refusal("inserted or dropped words", phrase, 0.0)
-        return self._sound_refusal((u_words, b_words), chosen, biased, nbest, phrase)
+        return self._sound_refusal(u_words, b_words, nbest, phrase)
 
     def _phrase_alike(self, u_words: list[str], phrase: str) -> bool:
         """Whether the phrase on its own sounds like a run of the unbiased words: a request's
@@ -133,25 +132,16 @@ class Guard:
         return bool(u_words) and self.likeness.alike_enough(sound, named=False)
 
     def _sound_refusal(
-        self,
-        heard_and_biased: tuple[list[str], list[str]],
-        chosen: Hypothesis,
-        biased: Decoded,
-        nbest: list[list[str]],
-        phrase: str,
+        self, u_words: list[str], b_words: list[str], nbest: list[list[str]], phrase: str
     ) -> _Refusal | None:
         """The guard's judgement by sound of the block's unbiased and biased words: alike
-        enough, not over confident words, a clear win."""
-        u_words, b_words = heard_and_biased
+        enough, and not over words the unbiased n-best is sure of."""
         named = self.expect.named(*self.plan.index.exact(phrase))
         sound, heard = self.likeness.best_match(u_words, b_words)
         if not self.likeness.alike_enough(sound, named):
             return _Refusal(f"does not sound alike ({sound:.2f})", phrase, sound)
         if self.likeness.overruled(heard, nbest, sound, named):
             return _Refusal(f"confident words ({sound:.2f})", phrase, sound)
-        keeping = [h.score for h in biased.hypotheses if contains_phrase(words(h.text), u_words)]
-        if keeping and chosen.score - max(keeping) < self.options.transplant_margin:
-            return _Refusal("narrow win", phrase, sound)
         return None
 
     def _covering_phrase(self, block: _Block) -> tuple[tuple[int, int], str] | None:

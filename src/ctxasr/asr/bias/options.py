@@ -18,10 +18,8 @@ class BiasOptions:
     # text, is prompt echo; the biased text may hold at most max_extra_words more words.
     echo_ngram: int = 3
     max_extra_words: int = 2
-    # Guard: a transplanted span must sound at least this much like what it replaces, and its
-    # hypothesis must beat the best biased hypothesis keeping the unbiased words by this margin.
+    # Guard: a transplanted span must sound at least this much like what it replaces.
     transplant_similarity: float = 0.4
-    transplant_margin: float = 0.05
     # Guard: dictionary words that this share of the unbiased n-best agrees on are taken as
     # heard; a catalog phrase must sound at least protected_similarity like them to replace them.
     # 0.45 lies above the 75th percentile of chance likeness (random word runs vs random names:
