@@ -33,6 +33,8 @@ def test_groups_by_slice_and_by_recording_tag() -> None:
     assert "tag:follow-up" not in groups and "tag:distractor" not in groups
     names = list(groups)
     assert names.index("slice:confusable") < names.index("tag:voice=piper:joe")
+    tags = [name for name in names if name.startswith("tag:")]
+    assert tags == ["tag:noise=clean", "tag:voice=piper:joe", "tag:voice=real"]
 
 
 def test_recording_groups_carry_their_own_metrics() -> None:

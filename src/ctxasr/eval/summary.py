@@ -29,11 +29,13 @@ def groups_of(items: Sequence[ManifestItem]) -> dict[str, list[ManifestItem]]:
     groups["distractor"] = [i for i in items if i.distractor]
     for item in items:
         groups.setdefault(f"slice:{item.slice}", []).append(item)
+    recordings: dict[str, list[ManifestItem]] = {}
     for item in items:
         for tag in item.tags[1:]:
             if "=" in tag:
-                groups.setdefault(f"{RECORDING_GROUP}{tag}", []).append(item)
-    return groups
+                recordings.setdefault(f"{RECORDING_GROUP}{tag}", []).append(item)
+    # Sorted, so that each kind of tag (noise=, rate=, voice=) reads as one block.
+    return groups | dict(sorted(recordings.items()))
 
 
 def score_system(
