@@ -8,7 +8,8 @@ no evidence of "Marshall"), is mostly that phrase or the phrase in a request's f
 to Intelligentsia." for "Take meat until again this year.", the phrase alone sounding alike),
 and brings no stray part of another entry along (the prompt's list running on). How far the
 biased beam preferred it plays no part: its context bonus deciding between near-equal readings
-is what the bonus is for (a rule that refused such narrow wins blocked right answers only).
+is what the bonus is for (a rule that refused such narrow wins blocked right answers and no
+false bias).
 A span refused on sound alone becomes a *contested* reading for the spell check, in each frame
 the biased n-best gave it.
 """
@@ -109,8 +110,10 @@ class Guard:
             return _Refusal("no catalog phrase" if u_words else "inserted or dropped words")
         (start, end), phrase = found
         overlap = min(end, block.b_range[1]) - max(start, block.b_range[0])
-        framed = 2 * overlap < len(b_words)  # the phrase in a request's frame, at best
-        if framed and not (_framed(block, (start, end)) and self._phrase_alike(u_words, phrase)):
+        mostly_other = 2 * overlap < len(b_words)  # the phrase in a request's frame, at best
+        if mostly_other and not (
+            _framed(block, (start, end)) and self._phrase_alike(u_words, phrase)
+        ):
             return _Refusal("mostly not a catalog phrase")  # other words: nothing to contest
         if not self.expect.welcome(phrase, block.b_norm, (start, end)):
             return _Refusal("a part of an entry outside a short answer")
@@ -128,8 +131,10 @@ class Guard:
         """Whether the phrase on its own sounds like a run of the unbiased words: a request's
         frame ("Take me to") makes any sentence sound a little alike. The frame's words are
         taken on trust, so the phrase clears the bar of an unexpected one, named or not."""
+        if not u_words:
+            return False
         sound, _ = self.likeness.best_match(u_words, phrase.split())
-        return bool(u_words) and self.likeness.alike_enough(sound, named=False)
+        return self.likeness.alike_enough(sound, named=False)
 
     def _sound_refusal(
         self, u_words: list[str], b_words: list[str], nbest: list[list[str]], phrase: str
