@@ -1,9 +1,10 @@
 """Pronunciations and how alike two of them sound.
 
 Words are looked up in CMUdict (ARPAbet, stress removed); words it lacks (names such as
-"Okafor", misspellings Whisper invents such as "Shavon") go through a small rule-based
-grapheme-to-phoneme fallback, read twice: with English vowels and with the vowels most other
-languages give the letters, since a name is often said the way its own language says it.
+"Okafor", misspellings Whisper invents such as "Shavon") are read as espeak-ng says them (it
+knows many names: "Saoirse", "Aoife") and by a small rule-based grapheme-to-phoneme fallback,
+read twice: with English vowels and with the vowels most other languages give the letters,
+since a name is often said the way its own language says it.
 Similarity is a weighted edit distance over phones in which voicing pairs (B/P), vowel swaps
 and nasal swaps are cheap, because those are the confusions a recogniser makes ("Bauer" vs
 "power").
@@ -17,6 +18,7 @@ import logging
 import re
 import threading
 from collections.abc import Mapping
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -154,11 +156,23 @@ def _grapheme_at(word: str, position: int) -> tuple[str, Phones]:
     return next(((g, s) for g, s in _RULES if rest.startswith(g)), (rest[0], ()))
 
 
-class Pronouncer:
-    """Word → pronunciations (CMUdict, then rules). Thread-safe; caches phrase lookups."""
+class Speller(Protocol):
+    """Role: pronounce a word the lexicon lacks (one reading; () when it has none)."""
 
-    def __init__(self, lexicon: Mapping[str, list[list[str]]] | None = None) -> None:
+    def spell(self, word: str) -> Phones: ...
+
+
+class Pronouncer:
+    """Word → pronunciations (CMUdict, then spellers and rules). Thread-safe; caches phrase
+    lookups."""
+
+    def __init__(
+        self,
+        lexicon: Mapping[str, list[list[str]]] | None = None,
+        spellers: tuple[Speller, ...] | None = None,  # None: espeak-ng when installed
+    ) -> None:
         self._lexicon = lexicon
+        self._spellers = spellers
         self._lock = threading.Lock()
 
     @property
@@ -169,26 +183,47 @@ class Pronouncer:
                     self._lexicon = _load_cmudict()
         return self._lexicon
 
+    @property
+    def spellers(self) -> tuple[Speller, ...]:
+        if self._spellers is None:
+            with self._lock:
+                if self._spellers is None:
+                    self._spellers = _default_spellers()
+        return self._spellers
+
     def in_lexicon(self, word: str) -> bool:
         return word.lower().strip("'") in self.lexicon
 
     def word(self, word: str) -> tuple[Phones, ...]:
-        """Up to two pronunciations of one word."""
+        """Up to two pronunciations of a word CMUdict knows, up to four of one it lacks."""
         key = word.lower().strip("'")
         if key.isdigit():
             return (tuple(p for d in key for p in self.word(_DIGITS[int(d)])[0]),)
         entries = self.lexicon.get(key)
         if entries:
             return tuple(tuple(re.sub(r"\d", "", p) for p in e) for e in entries[:2])
-        english, continental = rule_g2p(key), rule_g2p(key, continental=True)
-        return (english,) if continental == english else (english, continental)
+        spelled = [speller.spell(key) for speller in self.spellers]
+        readings = [*spelled, rule_g2p(key), rule_g2p(key, continental=True)]
+        return tuple(dict.fromkeys(r for r in readings if r))
 
     @functools.lru_cache(maxsize=65_536)  # noqa: B019  (the cache lives as long as the object)
     def phrase(self, text: str) -> tuple[Phones, ...]:
-        """Pronunciation variants of a phrase (words joined), at most four."""
+        """Pronunciation variants of a phrase (words joined), at most four: first each word
+        read its k-th way (a speaker reads a whole name one way: all as espeak-ng says it, all
+        by English rules, all by continental ones), then the mixed readings."""
         per_word = [self.word(w) for w in re.findall(r"[a-z0-9']+", text.lower())]
-        variants = itertools.islice(itertools.product(*per_word), _MAX_VARIANTS)
+        depth = max((len(readings) for readings in per_word), default=0)
+        uniform = [tuple(r[min(k, len(r) - 1)] for r in per_word) for k in range(depth)]
+        combos = dict.fromkeys(itertools.chain(uniform, itertools.product(*per_word)))
+        variants = itertools.islice(combos, _MAX_VARIANTS)
         return tuple(tuple(p for word in combo for p in word) for combo in variants)
+
+
+def _default_spellers() -> tuple[Speller, ...]:
+    from ctxasr.context.espeak import EspeakSpeller  # noqa: PLC0415  (it imports Phones)
+
+    espeak = EspeakSpeller.load()
+    return (espeak,) if espeak is not None else ()
 
 
 def _load_cmudict() -> Mapping[str, list[list[str]]]:

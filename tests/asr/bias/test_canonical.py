@@ -86,3 +86,14 @@ def test_offered_options_are_not_forced_outside_an_answer_or_onto_unlike_words()
         {"turns": [], "catalogs": {"contacts": ["Mei Kaczmarek", "Mei Schmidt"]}}
     )
     assert make_biaser(plain).canonicalize("The one with Gatmaris.")[1] == ()
+
+
+def test_a_name_cmudict_lacks_is_matched_as_espeak_ng_says_it() -> None:
+    # "Saoirse" is said "Seersha", and Whisper writes what it hears. Read by spelling rules
+    # alone (S AE OY R S) it sounds like nothing Whisper would write.
+    context = DialogueContext.from_json(
+        {"turns": [], "catalogs": {"contacts": ["Saoirse Okafor", "Rose Tyler"]}}
+    )
+    text, matches = make_biaser(context).canonicalize("Message Sersha Okafor.")
+    assert text == "Message Saoirse Okafor."
+    assert [(m.phrase, m.respelled_from) for m in matches] == [("Saoirse Okafor", "Sersha Okafor.")]
