@@ -36,4 +36,5 @@ def test_a_name_said_as_espeak_says_it_matches(speller: EspeakSpeller) -> None:
     with_espeak, rules = Pronouncer(spellers=(speller,)), Pronouncer(spellers=())
     assert similarity(with_espeak.phrase("Sersha"), with_espeak.phrase("Saoirse")) == 1.0
     assert similarity(rules.phrase("Sersha"), rules.phrase("Saoirse")) < 0.5
-    assert with_espeak.word("okafor")[1:] == rules.word("okafor")  # the rules' readings stay
+    # espeak-ng's reading stands in for the English rules'; the continental one stays.
+    assert with_espeak.word("okafor") == (speller.spell("okafor"), rules.word("okafor")[1])

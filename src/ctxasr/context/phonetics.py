@@ -1,10 +1,11 @@
 """Pronunciations and how alike two of them sound.
 
 Words are looked up in CMUdict (ARPAbet, stress removed); words it lacks (names such as
-"Okafor", misspellings Whisper invents such as "Shavon") are read as espeak-ng says them (it
-knows many names: "Saoirse", "Aoife") and by a small rule-based grapheme-to-phoneme fallback,
-read twice: with English vowels and with the vowels most other languages give the letters,
-since a name is often said the way its own language says it.
+"Okafor", misspellings Whisper invents such as "Shavon") are read twice: in English, as
+espeak-ng says them (it knows many names: "Saoirse", "Aoife"), and with the vowels most other
+languages give the letters, since a name is often said the way its own language says it. A
+small rule-based grapheme-to-phoneme reader gives the second reading, and the first when
+espeak-ng is not installed.
 Similarity is a weighted edit distance over phones in which voicing pairs (B/P), vowel swaps
 and nasal swaps are cheap, because those are the confusions a recogniser makes ("Bauer" vs
 "power").
@@ -195,15 +196,18 @@ class Pronouncer:
         return word.lower().strip("'") in self.lexicon
 
     def word(self, word: str) -> tuple[Phones, ...]:
-        """Up to two pronunciations of a word CMUdict knows, up to four of one it lacks."""
+        """Up to two pronunciations of a word CMUdict knows; of one it lacks, each speller's
+        reading (or the English rule reading without one) and the continental rule reading."""
         key = word.lower().strip("'")
         if key.isdigit():
             return (tuple(p for d in key for p in self.word(_DIGITS[int(d)])[0]),)
         entries = self.lexicon.get(key)
         if entries:
             return tuple(tuple(re.sub(r"\d", "", p) for p in e) for e in entries[:2])
-        spelled = [speller.spell(key) for speller in self.spellers]
-        readings = [*spelled, rule_g2p(key), rule_g2p(key, continental=True)]
+        # A speller reads English better than the rules do, so it stands in for the English
+        # rule reading: a name gets no more readings, and no more chance likeness, than before.
+        english = [r for r in (speller.spell(key) for speller in self.spellers) if r]
+        readings = [*(english or [rule_g2p(key)]), rule_g2p(key, continental=True)]
         return tuple(dict.fromkeys(r for r in readings if r))
 
     @functools.lru_cache(maxsize=65_536)  # noqa: B019  (the cache lives as long as the object)
