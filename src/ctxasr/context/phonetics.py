@@ -213,13 +213,17 @@ class Pronouncer:
     @functools.lru_cache(maxsize=65_536)  # noqa: B019  (the cache lives as long as the object)
     def phrase(self, text: str) -> tuple[Phones, ...]:
         """Pronunciation variants of a phrase (words joined), at most four: first each word
-        read its k-th way (a speaker reads a whole name one way: all as espeak-ng says it, all
-        by English rules, all by continental ones), then the mixed readings."""
+        read its k-th way (a speaker reads a whole name one way: all in English, all with
+        continental vowels), then the mixed readings."""
         per_word = [self.word(w) for w in re.findall(r"[a-z0-9']+", text.lower())]
         depth = max((len(readings) for readings in per_word), default=0)
         uniform = [tuple(r[min(k, len(r) - 1)] for r in per_word) for k in range(depth)]
-        combos = dict.fromkeys(itertools.chain(uniform, itertools.product(*per_word)))
-        variants = itertools.islice(combos, _MAX_VARIANTS)
+        # Taken lazily: a sentence of 15 words with two readings each has 32,768 combinations.
+        variants: dict[tuple[Phones, ...], None] = {}
+        for combo in itertools.chain(uniform, itertools.product(*per_word)):
+            variants[combo] = None
+            if len(variants) == _MAX_VARIANTS:
+                break
         return tuple(tuple(p for word in combo for p in word) for combo in variants)
 
 
