@@ -7,6 +7,7 @@ from ctxasr.asr.bias import (
 )
 from ctxasr.asr.engine import Hypothesis
 from ctxasr.context import DialogueContext
+from ctxasr.text import words
 from tests.asr.bias.common import (
     NBEST_UNSURE,
     SPELL_CONTEXT,
@@ -285,3 +286,26 @@ def test_a_request_frame_does_not_carry_a_phrase_that_alone_sounds_unlike() -> N
     # is below an unexpected phrase's bar, even though the assistant named it.
     heard = "The weather is nice today."
     assert _merged_text(CAFES, heard, "Take me to Intelligentsia.") == heard
+
+
+SCREEN = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Show me some podcasts."},
+            {"role": "assistant", "text": "Here are a few podcasts on your screen."},
+        ],
+        "catalogs": {"screen": ["Reply All", "Song Exploder", "Radiolab"]},
+    }
+)
+
+
+def test_a_dropped_word_inside_a_catalog_phrase_is_judged_with_the_phrase() -> None:
+    # The biased pass drops "to"/"at" inside "Reply All"; on its own that block is a bare
+    # deletion with no phrase in it, so the guard must judge it together with the words the
+    # phrase spans beside it.
+    assert _merged_text(SCREEN, "Open Reply to All.", "Open Reply All.") == "Open Reply All."
+    assert _merged_text(SCREEN, "Play a Reply at All.", "Play Reply All.") == "Play Reply All."
+    # A word inserted past the phrase is still something the unbiased pass never heard.
+    assert words(_merged_text(SCREEN, "Open Reply.", "Open Reply All now.")) == ["open", "reply"]
+    # A dropped word that no phrase spans stays refused.
+    assert _merged_text(SCREEN, "Open the Radiolab.", "Open Radiolab.") == "Open the Radiolab."

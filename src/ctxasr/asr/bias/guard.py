@@ -24,11 +24,13 @@ from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import Alternative, Merged
 from ctxasr.asr.bias.sound import Likeness
-from ctxasr.asr.bias.spans import blocks, catalog_positions, prefer_whole
+from ctxasr.asr.bias.spans import blocks, catalog_positions, prefer_whole, spans
 from ctxasr.asr.engine import Decoded, Hypothesis
+from ctxasr.context.index import PhoneticIndex
 from ctxasr.context.plan import ContextPlan
 from ctxasr.text import contains_phrase, normalize, words
 
+_Span = tuple[bool, tuple[int, int], tuple[int, int]]  # an alignment block of ``blocks``
 _REFRAMED_CONTESTS = 2  # other biased readings of a contested phrase that the decoder judges
 
 
@@ -63,7 +65,9 @@ class Guard:
         taken: list[str] = []
         refusals: list[str] = []
         contests: list[tuple[tuple[int, int], list[str], _Refusal]] = []
-        for equal, (i1, i2), (j1, j2) in blocks(u_norm, b_norm):
+        for equal, (i1, i2), (j1, j2) in _joined_to_phrases(
+            blocks(u_norm, b_norm), b_norm, self.plan.index
+        ):
             if equal:
                 for u_token, j in zip(u_tokens[i1:i2], range(j1, j2), strict=True):
                     out.append(
@@ -175,6 +179,63 @@ class Guard:
             if not self.expect.welcome(word, b_norm, (i, i + 1)):
                 return True
         return False
+
+
+def _joined_to_phrases(found: list[_Span], b_norm: list[str], index: PhoneticIndex) -> list[_Span]:
+    """``found`` with each inserted or dropped run of words joined to the words beside it that
+    a catalog phrase of the biased text spans with it: the biased "Open Reply All." against the
+    heard "Open Reply to All." drops "to" inside "Reply All", and judged on its own that block
+    holds no phrase at all."""
+    out = found
+    for equal, (i1, i2), (j1, j2) in found:
+        if not equal and (i1 == i2 or j1 == j2):
+            extent = _straddling(b_norm, (j1, j2), index)
+            if extent is not None:
+                out = _differing(out, extent)
+    return out
+
+
+def _differing(found: list[_Span], at: tuple[int, int]) -> list[_Span]:
+    """``found`` with the biased words ``at`` in one differing block, the equal words among
+    them included; adjacent differences joined, as ``blocks`` gives them."""
+    start, end = at
+    split: list[_Span] = []
+    for equal, (i1, i2), (j1, j2) in found:
+        lo, hi = max(j1, start), min(j2, end)
+        if not equal or lo >= hi:
+            split.append((equal, (i1, i2), (j1, j2)))
+            continue
+        split.append((True, (i1, i1 + lo - j1), (j1, lo)))
+        split.append((False, (i1 + lo - j1, i1 + hi - j1), (lo, hi)))
+        split.append((True, (i1 + hi - j1, i2), (hi, j2)))
+    out: list[_Span] = []
+    for equal, (i1, i2), (j1, j2) in split:
+        if equal and i1 == i2:
+            continue
+        first_i, first_j = i1, j1
+        if not equal and out and not out[-1][0]:
+            _, (first_i, _), (first_j, _) = out.pop()
+        out.append((equal, (first_i, i2), (first_j, j2)))
+    return out
+
+
+def _straddling(
+    b_norm: list[str], at: tuple[int, int], index: PhoneticIndex
+) -> tuple[int, int] | None:
+    """The longest catalog phrase of ``b_norm`` that holds the inserted words ``at`` (or the
+    place of dropped words) and words beside them. Inserted words that run past the phrase
+    ("Swan Oyster Depot please" for the heard "Swan Oyster") are left as they are: the
+    unbiased pass heard nothing there."""
+    j1, j2 = at
+    best: tuple[int, int] | None = None
+    for start, end in spans(len(b_norm), index.max_words):
+        inside = start < j1 < end if j1 == j2 else start <= j1 and j2 <= end
+        beyond = start < j1 or end > j2
+        if not (inside and beyond and b_norm[start] and b_norm[end - 1]):
+            continue
+        if index.exact(" ".join(w for w in b_norm[start:end] if w)):
+            best = (start, end)  # spans come shortest first
+    return best
 
 
 def _reframed(contests: tuple[Alternative, ...], biased: Decoded) -> tuple[Alternative, ...]:
