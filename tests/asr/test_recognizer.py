@@ -46,6 +46,7 @@ class ScriptedEngine:
         self.biased_started = threading.Event()
         self.side_by_side: list[bool] = []
         self.prompts: list[tuple[int, ...]] = []
+        self.beams: dict[str, int] = {}  # pass ("biased" or "unbiased") -> its beam size
 
     def tokenize(self, text: str) -> list[int]:
         return [len(word) for word in text.split()]
@@ -56,6 +57,7 @@ class ScriptedEngine:
     def decode(
         self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
     ) -> Decoded:
+        self.beams["biased" if prompt_tokens else "unbiased"] = options.beam_size
         if prompt_tokens:
             self.prompts.append(tuple(prompt_tokens))
             self.biased_started.set()
@@ -74,6 +76,8 @@ def test_the_biased_pass_runs_beside_the_unbiased_one() -> None:
     result = _recognizer(engine).recognize(SPEECH, MEG)
     assert engine.side_by_side == [True]  # it had started before the unbiased pass ended
     assert result.unbiased_text == "Power." and result.context_used
+    # Beside the unbiased pass, the biased one searches a wider beam at no cost in time.
+    assert engine.beams == {"unbiased": 5, "biased": 10}
 
 
 def test_an_overflowing_plan_waits_for_the_unbiased_reading() -> None:
@@ -87,6 +91,8 @@ def test_an_overflowing_plan_waits_for_the_unbiased_reading() -> None:
     # One token per word, as long as the word: the prompt now opens with "Meg Bauer,".
     assert plan.prompt_tokens[:2] != (3, 6)
     assert engine.prompts[0][:2] == (3, 6)
+    # Waited for, a wider beam would add its time to the recognition: the plain beam it is.
+    assert engine.beams == {"unbiased": 5, "biased": 5}
 
 
 class QuietVoiceEngine(ScriptedEngine):
@@ -119,6 +125,12 @@ def test_a_window_the_plain_pass_calls_silent_is_speech_if_the_biased_pass_is_cl
         result = _recognizer(QuietVoiceEngine(unsure)).recognize(SPEECH, MEG)
         assert result.text == "" and result.entities == ()
         assert result.timings.biased_decode_ms > 0.0  # the pass it waited for is counted
+
+
+def test_the_biased_beam_is_checked() -> None:
+    with pytest.raises(ConfigError):
+        RecognizerOptions(nbest=5, biased_beam_size=4)
+    RecognizerOptions(biased_beam_size=None)  # the plain beam for both passes
 
 
 def test_decoding_threads_are_checked() -> None:

@@ -64,6 +64,9 @@ class RecognizerOptions:
     # Beam search of both passes; the biased pass returns this many hypotheses for rescoring.
     beam_size: int = 5
     nbest: int = 5
+    # The biased pass's beam, wider than the plain one (None: beam_size): a rare name's first
+    # tokens are unlikely even with the prompt, and a narrow beam drops the name there.
+    biased_beam_size: int | None = 10
     plan: PlanOptions = field(default_factory=PlanOptions)
     bias: BiasOptions = field(default_factory=BiasOptions)
     # Token-level biasing of the biased pass (a catalog trie in a PyTorch decoder). Off by
@@ -75,6 +78,8 @@ class RecognizerOptions:
     def __post_init__(self) -> None:
         if not 1 <= self.nbest <= self.beam_size:
             raise ConfigError("need 1 <= nbest <= beam_size")
+        if self.biased_beam_size is not None and self.biased_beam_size < self.nbest:
+            raise ConfigError("need nbest <= biased_beam_size")
 
     @classmethod
     def for_model(cls, model: str, token_bias: bool = False) -> RecognizerOptions:
@@ -199,7 +204,12 @@ class _Run:
         self.unbiased_opts = DecodeOptions(
             beam_size=options.beam_size, num_hypotheses=options.nbest
         )
-        self.biased_opts = DecodeOptions(beam_size=options.beam_size, num_hypotheses=options.nbest)
+        # The wider biased beam is free while that pass runs beside the unbiased one; a pass
+        # that waits for the unbiased reading (a refocused prompt) keeps the plain beam.
+        wide = options.biased_beam_size if self._biased_first() else None
+        self.biased_opts = DecodeOptions(
+            beam_size=wide or options.beam_size, num_hypotheses=options.nbest
+        )
         self.texts: list[str] = []
         self.unbiased_texts: list[str] = []
         self.biased_texts: list[str] = []
