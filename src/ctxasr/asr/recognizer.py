@@ -64,8 +64,9 @@ class RecognizerOptions:
     # Beam search of both passes; the biased pass returns this many hypotheses for rescoring.
     beam_size: int = 5
     nbest: int = 5
-    # The biased pass's beam, wider than the plain one (None: beam_size): a rare name's first
-    # tokens are unlikely even with the prompt, and a narrow beam drops the name there.
+    # The biased pass's beam where it runs beside the unbiased one (None: beam_size): a rare
+    # name's first tokens are unlikely even with the prompt, and a narrow beam drops the name
+    # there. A biased pass that waits for a refocused prompt keeps beam_size (its time adds up).
     biased_beam_size: int | None = 10
     plan: PlanOptions = field(default_factory=PlanOptions)
     bias: BiasOptions = field(default_factory=BiasOptions)
