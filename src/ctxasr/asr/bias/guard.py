@@ -24,13 +24,12 @@ from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import Alternative, Merged
 from ctxasr.asr.bias.sound import Likeness
-from ctxasr.asr.bias.spans import blocks, catalog_positions, prefer_whole, spans
+from ctxasr.asr.bias.spans import Block, blocks, catalog_positions, prefer_whole, spans
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context.index import PhoneticIndex
 from ctxasr.context.plan import ContextPlan
 from ctxasr.text import contains_phrase, normalize, words
 
-_Span = tuple[bool, tuple[int, int], tuple[int, int]]  # an alignment block of ``blocks``
 _REFRAMED_CONTESTS = 2  # other biased readings of a contested phrase that the decoder judges
 
 
@@ -181,7 +180,7 @@ class Guard:
         return False
 
 
-def _joined_to_phrases(found: list[_Span], b_norm: list[str], index: PhoneticIndex) -> list[_Span]:
+def _joined_to_phrases(found: list[Block], b_norm: list[str], index: PhoneticIndex) -> list[Block]:
     """``found`` with each inserted or dropped run of words joined to the words beside it that
     a catalog phrase of the biased text spans with it: the biased "Open Reply All." against the
     heard "Open Reply to All." drops "to" inside "Reply All", and judged on its own that block
@@ -195,11 +194,11 @@ def _joined_to_phrases(found: list[_Span], b_norm: list[str], index: PhoneticInd
     return out
 
 
-def _differing(found: list[_Span], at: tuple[int, int]) -> list[_Span]:
+def _differing(found: list[Block], at: tuple[int, int]) -> list[Block]:
     """``found`` with the biased words ``at`` in one differing block, the equal words among
     them included; adjacent differences joined, as ``blocks`` gives them."""
     start, end = at
-    split: list[_Span] = []
+    split: list[Block] = []
     for equal, (i1, i2), (j1, j2) in found:
         lo, hi = max(j1, start), min(j2, end)
         if not equal or lo >= hi:
@@ -208,7 +207,7 @@ def _differing(found: list[_Span], at: tuple[int, int]) -> list[_Span]:
         split.append((True, (i1, i1 + lo - j1), (j1, lo)))
         split.append((False, (i1 + lo - j1, i1 + hi - j1), (lo, hi)))
         split.append((True, (i1 + hi - j1, i2), (hi, j2)))
-    out: list[_Span] = []
+    out: list[Block] = []
     for equal, (i1, i2), (j1, j2) in split:
         if equal and i1 == i2:
             continue

@@ -39,11 +39,13 @@ def spans(length: int, longest: int) -> Iterator[tuple[int, int]]:
             yield start, start + size
 
 
-def blocks(
-    u_norm: list[str], b_norm: list[str]
-) -> list[tuple[bool, tuple[int, int], tuple[int, int]]]:
+# An alignment block: whether its words are equal, its unbiased range and its biased range.
+Block = tuple[bool, tuple[int, int], tuple[int, int]]
+
+
+def blocks(u_norm: list[str], b_norm: list[str]) -> list[Block]:
     """Alignment blocks (equal?, unbiased range, biased range); adjacent differences joined."""
-    found: list[tuple[bool, tuple[int, int], tuple[int, int]]] = []
+    found: list[Block] = []
     matcher = SequenceMatcher(None, u_norm, b_norm, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         equal = tag == "equal"
