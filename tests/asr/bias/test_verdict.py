@@ -31,9 +31,8 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
     others = [a for a in found if a is not okafor]
     scores = [-9.0 if a is okafor else -20.0 for a in found]
     assert biaser.pick(scored_against(-10.0, found, scores)) is okafor
-    assert (
-        biaser.pick(scored_against(-8.0, found, scores)) is None
-    )  # the decoder prefers what it wrote
+    # The decoder prefers what it wrote by more than lead_loss nats.
+    assert biaser.pick(scored_against(-5.0, found, scores)) is None
     # The options the assistant just named start with a prior (named_prior nats).
     named = biaser.alternatives("Lena Marshall, please.", NBEST_UNSURE)
     linh = next(a for a in named if a.phrase.text == "Linh Marshall")
@@ -41,6 +40,41 @@ def test_spell_check_takes_what_the_decoder_believes_more() -> None:
     rest = [-30.0 if a is not linh else -10.5 for a in named]
     assert biaser.pick(scored_against(-10.0, named, rest)) is linh
     assert others  # more than one reading was on offer
+
+
+def test_a_reading_that_clearly_leads_the_other_phrases_wins_a_narrow_loss() -> None:
+    """Of the catalog's sound-alikes of the heard words, the decoder finds one nearly as likely
+    as the text (within lead_loss nats) and every other phrase far less likely: the audio
+    singles it out ("Porch Scots" -> "Porch Sconce")."""
+    biaser = make_biaser(SPELL_CONTEXT, BiasOptions(lead_loss=2.5, lead_margin=3.0))
+    found = biaser.alternatives("Call Shavon of a four.", NBEST_UNSURE)
+    okafor = next(a for a in found if a.text == "Call Siobhan Okafor.")
+    assert len({a.phrase.text for a in found}) > 1  # there are rivals to lead
+
+    def picked(okafor_gain: float, rival_gain: float, reading: Alternative = okafor) -> bool:
+        readings = [reading if a is okafor else a for a in found]
+        gains = [okafor_gain if a is okafor else rival_gain for a in found]
+        return biaser.pick([Scored(a, g) for a, g in zip(readings, gains, strict=True)]) is reading
+
+    assert picked(-2.0, -8.0)
+    assert not picked(-3.0, -8.0)  # loses more than lead_loss
+    assert not picked(-2.0, -4.0)  # a rival phrase is nearly as likely: no clear lead
+    assert not picked(-2.0, -8.0, replace(okafor, over_phrase=True))  # a name for a name
+    assert not picked(-2.0, -8.0, replace(okafor, contested=True))  # the stricter rules judge
+    assert not picked(-2.0, -8.0, replace(okafor, similarity=0.4))  # alike only by chance
+    off = make_biaser(SPELL_CONTEXT, BiasOptions(lead_margin=None))
+    assert off.pick([Scored(okafor, -2.0)]) is None
+    with pytest.raises(ConfigError, match="lead_loss"):
+        BiasOptions(lead_loss=-1.0)
+
+
+def test_a_respelling_over_a_catalog_part_is_marked() -> None:
+    biaser = make_biaser(SPELL_CONTEXT)
+    found = biaser.alternatives("Call Shavon of a four.", NBEST_UNSURE)
+    assert found and not any(a.over_phrase for a in found)
+    over = biaser.alternatives("Call Siobhan of a four.", NBEST_UNSURE)
+    marked = [a for a in over if "siobhan" in a.heard.split()]
+    assert marked and all(a.over_phrase for a in marked)
 
 
 def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:

@@ -67,6 +67,14 @@ class BiasOptions:
     # weak prior; the question ("X or Y?") made these words the expected answer.
     named_answer_heard: float = 1.0
     named_answer_loss: float = 8.0
+    # Lead: a plain respelling (not contested, not swapped, over no catalog phrase, at least
+    # protected_similarity alike) also wins when the prompted decoder finds it nearly as likely
+    # as the text (loses at most lead_loss nats, about one token, named_prior included) and
+    # likelier by lead_margin nats than every reading of another phrase: of the catalog's
+    # sound-alikes of the heard words, the audio singles it out ("Porch Scots" -> "Porch
+    # Sconce", "Baker" -> "Victor"). None turns it off.
+    lead_loss: float = 2.5
+    lead_margin: float | None = 3.0
     # Swap: at most this many readings trading a catalog phrase of the text for another; one
     # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
     max_swaps: int = 4
@@ -91,35 +99,47 @@ class BiasOptions:
     rival_option_margin: float | None = 0.2
 
     def __post_init__(self) -> None:
-        for name in (
-            "transplant_similarity",
-            "respell_similarity",
-            "offered_respell_similarity",
-            "offered_respell_margin",
-            "no_speech_prob",
-            "protect_support",
-            "protected_similarity",
-            "named_transplant_similarity",
-            "named_protected_similarity",
-            "homophone_similarity",
-        ):
+        for name in _SHARES:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"BiasOptions.{name} must lie in [0, 1]")
-        if self.echo_ngram < 2 or self.max_extra_words < 0:
-            raise ConfigError("echo_ngram must be >= 2 and max_extra_words >= 0")
-        if self.max_alternatives < 0 or self.named_prior < 0:
-            raise ConfigError("max_alternatives and named_prior must be >= 0")
-        if min(self.contest_margin, self.contest_plain_loss) < 0:
-            raise ConfigError("contest_margin and contest_plain_loss must be >= 0")
-        if min(self.near_margin, self.near_plain_loss, self.prior_free_margin) < 0:
-            raise ConfigError("near_margin, near_plain_loss and prior_free_margin must be >= 0")
-        if self.named_answer_loss < 0:
-            raise ConfigError("named_answer_loss must be >= 0")
-        if self.max_swaps < 0 or self.swap_margin < 0:
-            raise ConfigError("max_swaps and swap_margin must be >= 0")
-        if self.max_unexplained_words is not None and self.max_unexplained_words < 0:
-            raise ConfigError("max_unexplained_words must be >= 0 (or None for no answer check)")
+        for name in _NON_NEGATIVE:
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ConfigError(f"BiasOptions.{name} must be >= 0")
+        if self.echo_ngram < 2:
+            raise ConfigError("BiasOptions.echo_ngram must be >= 2")
         if self.rival_option_margin is not None and not 0.0 <= self.rival_option_margin <= 1.0:
-            raise ConfigError("rival_option_margin must lie in [0, 1] (or None)")
-        if self.max_biased_respellings < 0:
-            raise ConfigError("max_biased_respellings must be >= 0")
+            raise ConfigError("BiasOptions.rival_option_margin must lie in [0, 1] (or None)")
+
+
+# Similarities and probabilities, checked to lie in [0, 1].
+_SHARES = (
+    "transplant_similarity",
+    "respell_similarity",
+    "offered_respell_similarity",
+    "offered_respell_margin",
+    "no_speech_prob",
+    "protect_support",
+    "protected_similarity",
+    "named_transplant_similarity",
+    "named_protected_similarity",
+    "homophone_similarity",
+)
+# Counts, margins and losses, checked to be >= 0 (those that may be None: when set).
+_NON_NEGATIVE = (
+    "max_extra_words",
+    "max_alternatives",
+    "named_prior",
+    "contest_margin",
+    "contest_plain_loss",
+    "near_margin",
+    "near_plain_loss",
+    "prior_free_margin",
+    "named_answer_loss",
+    "lead_loss",
+    "lead_margin",
+    "max_swaps",
+    "swap_margin",
+    "max_biased_respellings",
+    "max_unexplained_words",
+)

@@ -97,6 +97,7 @@ class SpellCheck:
     ) -> list[Alternative]:
         """The spell check's readings of ``tokens``, of spans that touch ``within`` if given."""
         recognised = catalog_positions(self.plan.index, norm, whole_only=True)
+        named_at = catalog_positions(self.plan.index, norm)
         nbest = [words(h.text) for h in unbiased.hypotheses]
         found: dict[str, Alternative] = {}
         for start, end in spans(len(tokens), self.plan.index.max_words + SPLIT_WORDS):
@@ -104,7 +105,8 @@ class SpellCheck:
                 continue  # a whole entry already stands there: not a mishearing to repair
             if within is not None and not within.intersection(range(start, end)):
                 continue
-            for alternative in self._alternatives_at(tokens, norm, (start, end)):
+            over_phrase = bool(named_at.intersection(range(start, end)))
+            for alternative in self._alternatives_at(tokens, norm, (start, end), over_phrase):
                 if self._allowed(alternative, present, nbest):
                     found.setdefault(alternative.text, alternative)
         return _best_first(found.values(), len(found))
@@ -158,7 +160,7 @@ class SpellCheck:
         return found
 
     def _alternatives_at(
-        self, tokens: list[str], norm: list[str], at: tuple[int, int]
+        self, tokens: list[str], norm: list[str], at: tuple[int, int], over_phrase: bool
     ) -> list[Alternative]:
         span = norm[at[0] : at[1]]
         if not all(span):
@@ -172,7 +174,10 @@ class SpellCheck:
                 continue  # "porch Porch Sconce": the span with its neighbour is the candidate
             text = respelled(tokens, at, phrase.text)
             named = self.expect.named(phrase)
-            found.append(Alternative(text, " ".join(span), phrase, match.similarity, named))
+            heard = " ".join(span)
+            found.append(
+                Alternative(text, heard, phrase, match.similarity, named, over_phrase=over_phrase)
+            )
         return found
 
     def _allowed(self, alt: Alternative, present: set[str], nbest: list[list[str]]) -> bool:

@@ -5,7 +5,8 @@ forcing with the context prompt; where ``audio_checks`` asks, also without the p
 neither prompt nor audio (the language prior). A plain respelling wins when the decoder
 believes it more. A contested reading (a span the guard refused on sound alone) must win
 clearly with the prompt and hold without it; a swap (one entry for another) must win both ways;
-a named option may win a narrow loss when the audio, the prior taken out, prefers it.
+a named option may win a narrow loss when the audio, the prior taken out, prefers it; and a
+plain respelling may win a narrow loss when it leads every reading of another phrase clearly.
 """
 
 from __future__ import annotations
@@ -59,7 +60,31 @@ class Verdict:
                 won = gain > self.options.alternative_margin or self._wins_answer(judged)
             if won and gain > best_gain:
                 best, best_gain = alternative, gain
-        return best
+        return best or self._leading(scored)
+
+    def _gain(self, judged: Scored) -> float:
+        return judged.gain + (self.options.named_prior if judged.alternative.named else 0.0)
+
+    def _leading(self, scored: Sequence[Scored]) -> Alternative | None:
+        """The plain respelling nearly as likely as the text that leads every reading of
+        another phrase by lead_margin nats, if any (see ``BiasOptions.lead_loss``). Only a
+        reading that sounds alike beyond chance (protected_similarity) is forgiven a loss."""
+        options = self.options
+        plain = [
+            j
+            for j in scored
+            if not (j.alternative.plain_checked or j.alternative.over_phrase)
+            and j.alternative.similarity >= options.protected_similarity
+        ]
+        if options.lead_margin is None or not plain:
+            return None
+        best = max(plain, key=self._gain)
+        phrase = best.alternative.phrase.text
+        rivals = [self._gain(j) for j in scored if j.alternative.phrase.text != phrase]
+        lead = self._gain(best) - max(rivals, default=-math.inf)
+        if self._gain(best) >= -options.lead_loss and lead >= options.lead_margin:
+            return best.alternative
+        return None
 
     def _wins_answer(self, judged: Scored) -> bool:
         heard = judged.heard_gain
