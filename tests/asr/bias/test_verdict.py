@@ -14,6 +14,7 @@ from ctxasr.asr.bias import (
 )
 from ctxasr.asr.engine import Hypothesis
 from ctxasr.errors import ConfigError
+from ctxasr.text import words
 from tests.asr.bias.common import (
     NBEST_UNSURE,
     SPELL_CONTEXT,
@@ -59,22 +60,26 @@ def test_a_reading_that_clearly_leads_the_other_phrases_wins_a_narrow_loss() -> 
     assert picked(-2.0, -8.0)
     assert not picked(-3.0, -8.0)  # loses more than lead_loss
     assert not picked(-2.0, -4.0)  # a rival phrase is nearly as likely: no clear lead
-    assert not picked(-2.0, -8.0, replace(okafor, over_phrase=True))  # a name for a name
+    assert not picked(-2.0, -8.0, replace(okafor, drops_a_name=True))  # a name for a name
     assert not picked(-2.0, -8.0, replace(okafor, contested=True))  # the stricter rules judge
     assert not picked(-2.0, -8.0, replace(okafor, similarity=0.4))  # alike only by chance
+    assert biaser.pick([Scored(okafor, -2.0)]) is None  # no rival phrase: no lead to measure
     off = make_biaser(SPELL_CONTEXT, BiasOptions(lead_margin=None))
-    assert off.pick([Scored(okafor, -2.0)]) is None
+    assert off.pick([Scored(a, -2.0 if a is okafor else -8.0) for a in found]) is None
     with pytest.raises(ConfigError, match="lead_loss"):
         BiasOptions(lead_loss=-1.0)
 
 
-def test_a_respelling_over_a_catalog_part_is_marked() -> None:
+def test_a_respelling_that_drops_a_name_of_the_text_is_marked() -> None:
     biaser = make_biaser(SPELL_CONTEXT)
     found = biaser.alternatives("Call Shavon of a four.", NBEST_UNSURE)
-    assert found and not any(a.over_phrase for a in found)
-    over = biaser.alternatives("Call Siobhan of a four.", NBEST_UNSURE)
-    marked = [a for a in over if "siobhan" in a.heard.split()]
-    assert marked and all(a.over_phrase for a in marked)
+    assert found and not any(a.drops_a_name for a in found)
+    over = [a for a in biaser.alternatives("Call Siobhan of a four.", NBEST_UNSURE)]
+    over = [a for a in over if "siobhan" in a.heard.split()]
+    keeps = [a for a in over if "siobhan" in words(a.phrase.text)]
+    drops = [a for a in over if "siobhan" not in words(a.phrase.text)]
+    assert keeps and not any(a.drops_a_name for a in keeps)  # "Siobhan Okafor" keeps it
+    assert all(a.drops_a_name for a in drops)
 
 
 def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
@@ -115,6 +120,8 @@ def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
         {"max_biased_respellings": -1},
         {"max_swaps": -1},
         {"swap_margin": -1.0},
+        {"lead_loss": -1.0},
+        {"lead_margin": -1.0},
     ],
 )
 def test_spell_check_and_contest_options_are_checked(bad: dict[str, float]) -> None:

@@ -67,7 +67,7 @@ class BiasOptions:
     # weak prior; the question ("X or Y?") made these words the expected answer.
     named_answer_heard: float = 1.0
     named_answer_loss: float = 8.0
-    # Lead: a plain respelling (not contested, not swapped, over no catalog phrase, at least
+    # Lead: a plain respelling (not contested, not swapped, dropping no name, at least
     # protected_similarity alike) also wins when the prompted decoder finds it nearly as likely
     # as the text (loses at most lead_loss nats, about one token, named_prior included) and
     # likelier by lead_margin nats than every reading of another phrase: of the catalog's

@@ -32,9 +32,9 @@ class Alternative:
     # A catalog phrase already in the text traded for another: which of two entries was said
     # is a question for the audio, so the decoder must prefer it with and without the prompt.
     swapped: bool = False
-    # The words it replaces already spell a catalog phrase (a part of an entry): it trades a
-    # name for a name, which only the stricter rules may do.
-    over_phrase: bool = False
+    # It drops a word of the text that spells a catalog phrase ("Schmidt." -> "Hamid."): it
+    # trades a name for a name, which only the stricter rules may do.
+    drops_a_name: bool = False
 
     @property
     def plain_checked(self) -> bool:

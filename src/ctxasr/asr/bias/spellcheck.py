@@ -105,8 +105,8 @@ class SpellCheck:
                 continue  # a whole entry already stands there: not a mishearing to repair
             if within is not None and not within.intersection(range(start, end)):
                 continue
-            over_phrase = bool(named_at.intersection(range(start, end)))
-            for alternative in self._alternatives_at(tokens, norm, (start, end), over_phrase):
+            names = {norm[i] for i in named_at.intersection(range(start, end))}
+            for alternative in self._alternatives_at(tokens, norm, (start, end), names):
                 if self._allowed(alternative, present, nbest):
                     found.setdefault(alternative.text, alternative)
         return _best_first(found.values(), len(found))
@@ -160,8 +160,10 @@ class SpellCheck:
         return found
 
     def _alternatives_at(
-        self, tokens: list[str], norm: list[str], at: tuple[int, int], over_phrase: bool
+        self, tokens: list[str], norm: list[str], at: tuple[int, int], names: set[str]
     ) -> list[Alternative]:
+        """The readings with the span ``at`` respelled as each catalog phrase it sounds like;
+        ``names`` are its words that already spell a catalog phrase."""
         span = norm[at[0] : at[1]]
         if not all(span):
             return []  # a lone punctuation mark: not a word to respell
@@ -174,9 +176,10 @@ class SpellCheck:
                 continue  # "porch Porch Sconce": the span with its neighbour is the candidate
             text = respelled(tokens, at, phrase.text)
             named = self.expect.named(phrase)
-            heard = " ".join(span)
+            drops = bool(names - set(words(phrase.text)))
+            alike = match.similarity
             found.append(
-                Alternative(text, heard, phrase, match.similarity, named, over_phrase=over_phrase)
+                Alternative(text, " ".join(span), phrase, alike, named, drops_a_name=drops)
             )
         return found
 

@@ -73,7 +73,7 @@ class Verdict:
         plain = [
             j
             for j in scored
-            if not (j.alternative.plain_checked or j.alternative.over_phrase)
+            if not (j.alternative.plain_checked or j.alternative.drops_a_name)
             and j.alternative.similarity >= options.protected_similarity
         ]
         if options.lead_margin is None or not plain:
@@ -81,7 +81,9 @@ class Verdict:
         best = max(plain, key=self._gain)
         phrase = best.alternative.phrase.text
         rivals = [self._gain(j) for j in scored if j.alternative.phrase.text != phrase]
-        lead = self._gain(best) - max(rivals, default=-math.inf)
+        if not rivals:
+            return None  # a lone reading leads nothing: no sign that the audio singled it out
+        lead = self._gain(best) - max(rivals)
         if self._gain(best) >= -options.lead_loss and lead >= options.lead_margin:
             return best.alternative
         return None
