@@ -50,8 +50,7 @@ class Verdict:
         contested or swapped reading must also hold without the prompt (see ``Scored``)."""
         best, best_gain = None, -math.inf
         for judged in scored:
-            alternative = judged.alternative
-            gain = judged.gain + (self.options.named_prior if alternative.named else 0.0)
+            alternative, gain = judged.alternative, self._gain(judged)
             if alternative.contested:
                 won = self._wins_contest(gain, judged)
             elif alternative.swapped:
@@ -63,6 +62,7 @@ class Verdict:
         return best or self._leading(scored)
 
     def _gain(self, judged: Scored) -> float:
+        """The prompted gain, with the named options' head start (named_prior nats)."""
         return judged.gain + (self.options.named_prior if judged.alternative.named else 0.0)
 
     def _leading(self, scored: Sequence[Scored]) -> Alternative | None:
@@ -83,8 +83,8 @@ class Verdict:
         rivals = [self._gain(j) for j in scored if j.alternative.phrase.text != phrase]
         if not rivals:
             return None  # a lone reading leads nothing: no sign that the audio singled it out
-        lead = self._gain(best) - max(rivals)
-        if self._gain(best) >= -options.lead_loss and lead >= options.lead_margin:
+        gain = self._gain(best)
+        if gain >= -options.lead_loss and gain - max(rivals) >= options.lead_margin:
             return best.alternative
         return None
 
