@@ -64,6 +64,9 @@ def test_a_reading_that_clearly_leads_the_other_phrases_wins_a_narrow_loss() -> 
     assert not picked(-2.0, -8.0, replace(okafor, contested=True))  # the stricter rules judge
     assert not picked(-2.0, -8.0, replace(okafor, similarity=0.4))  # alike only by chance
     assert biaser.pick([Scored(okafor, -2.0)]) is None  # no rival phrase: no lead to measure
+    homophone = next(a for a in found if a.phrase.text != okafor.phrase.text)
+    heard_as = replace(homophone, similarity=0.95)  # the heard words already name it
+    assert biaser.pick([Scored(okafor, -2.0), Scored(heard_as, -8.0)]) is None
     off = make_biaser(SPELL_CONTEXT, BiasOptions(lead_margin=None))
     assert off.pick([Scored(a, -2.0 if a is okafor else -8.0) for a in found]) is None
     with pytest.raises(ConfigError, match="lead_loss"):

@@ -68,7 +68,9 @@ class Verdict:
     def _leading(self, scored: Sequence[Scored]) -> Alternative | None:
         """The plain respelling nearly as likely as the text that leads every reading of
         another phrase by lead_margin nats, if any (see ``BiasOptions.lead_loss``). Only a
-        reading that sounds alike beyond chance (protected_similarity) is forgiven a loss."""
+        reading that sounds alike beyond chance (protected_similarity) is forgiven a loss, and
+        not over heard words that are already a homophone of another phrase ("Rossy" is
+        "Rossi", whatever the decoder thinks of "Ravi")."""
         options = self.options
         plain = [
             j
@@ -80,11 +82,14 @@ class Verdict:
             return None
         best = max(plain, key=self._gain)
         phrase = best.alternative.phrase.text
-        rivals = [self._gain(j) for j in scored if j.alternative.phrase.text != phrase]
+        rivals = [j for j in scored if j.alternative.phrase.text != phrase]
         if not rivals:
             return None  # a lone reading leads nothing: no sign that the audio singled it out
+        if max(j.alternative.similarity for j in rivals) >= options.homophone_similarity:
+            return None  # the heard words already sound like another phrase: a name for a name
         gain = self._gain(best)
-        if gain >= -options.lead_loss and gain - max(rivals) >= options.lead_margin:
+        lead = gain - max(self._gain(j) for j in rivals)
+        if gain >= -options.lead_loss and lead >= options.lead_margin:
             return best.alternative
         return None
 
