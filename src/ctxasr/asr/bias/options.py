@@ -67,12 +67,13 @@ class BiasOptions:
     # weak prior; the question ("X or Y?") made these words the expected answer.
     named_answer_heard: float = 1.0
     named_answer_loss: float = 8.0
-    # Lead: a plain respelling (not contested, not swapped, dropping no name, at least
-    # protected_similarity alike) also wins when the prompted decoder finds it nearly as likely
-    # as the text (loses at most lead_loss nats, about one token, named_prior included) and
-    # likelier by lead_margin nats than every reading of another phrase: of the catalog's
-    # sound-alikes of the heard words, the audio singles it out ("Porch Scots" -> "Porch
-    # Sconce", "Baker" -> "Victor"). None turns it off.
+    # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, at
+    # least protected_similarity alike) also wins when the prompted decoder finds it nearly as
+    # likely as the text (loses at most lead_loss nats, about one token, named_prior included)
+    # and likelier by lead_margin nats than every reading of another phrase, none of them a
+    # homophone of the heard words (homophone_similarity): of the catalog's sound-alikes of
+    # the heard words, the audio singles it out ("Porch Scots" -> "Porch Sconce", "Baker" ->
+    # "Victor"). None turns it off.
     lead_loss: float = 2.5
     lead_margin: float | None = 3.0
     # Swap: at most this many readings trading a catalog phrase of the text for another; one
