@@ -24,7 +24,14 @@ from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import Alternative, Merged
 from ctxasr.asr.bias.sound import Likeness
-from ctxasr.asr.bias.spans import Block, blocks, catalog_positions, prefer_whole, spans
+from ctxasr.asr.bias.spans import (
+    Block,
+    blocks,
+    catalog_positions,
+    joined,
+    prefer_whole,
+    spans,
+)
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context.index import PhoneticIndex
 from ctxasr.context.plan import ContextPlan
@@ -207,15 +214,7 @@ def _differing(found: list[Block], at: tuple[int, int]) -> list[Block]:
         split.append((True, (i1, i1 + lo - j1), (j1, lo)))
         split.append((False, (i1 + lo - j1, i1 + hi - j1), (lo, hi)))
         split.append((True, (i1 + hi - j1, i2), (hi, j2)))
-    out: list[Block] = []
-    for equal, (i1, i2), (j1, j2) in split:
-        if equal and i1 == i2:
-            continue
-        first_i, first_j = i1, j1
-        if not equal and out and not out[-1][0]:
-            _, (first_i, _), (first_j, _) = out.pop()
-        out.append((equal, (first_i, i2), (first_j, j2)))
-    return out
+    return joined(split)
 
 
 def _straddling(

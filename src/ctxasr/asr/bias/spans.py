@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
 
 from ctxasr.context.index import IndexedPhrase, PhoneticIndex
@@ -45,10 +45,18 @@ Block = tuple[bool, tuple[int, int], tuple[int, int]]
 
 def blocks(u_norm: list[str], b_norm: list[str]) -> list[Block]:
     """Alignment blocks (equal?, unbiased range, biased range); adjacent differences joined."""
-    found: list[Block] = []
     matcher = SequenceMatcher(None, u_norm, b_norm, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        equal = tag == "equal"
+    opcodes = matcher.get_opcodes()
+    return joined((tag == "equal", (i1, i2), (j1, j2)) for tag, i1, i2, j1, j2 in opcodes)
+
+
+def joined(parts: Iterable[Block]) -> list[Block]:
+    """``parts`` in order, with adjacent differing blocks made one and empty equal ones left
+    out: a differing run is judged whole."""
+    found: list[Block] = []
+    for equal, (i1, i2), (j1, j2) in parts:
+        if equal and i1 == i2:
+            continue
         u_start, b_start = i1, j1
         if found and not equal and not found[-1][0]:
             _, (u_start, _), (b_start, _) = found.pop()
