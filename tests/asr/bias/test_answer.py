@@ -111,7 +111,7 @@ def test_the_check_can_allow_more_words_or_be_turned_off() -> None:
 
 
 def test_an_option_that_sounds_less_like_the_words_than_another_gives_way() -> None:
-    # "Turn right." is far more like "Niamh Wright" (0.64) than "Niamh Chukwu" (0.28): the
+    # "Turn right." is far more like "Wright" (1.0) than "Chukwu" (0.2): the
     # prompt, not the audio, named the latter.
     biaser = make_biaser(QUESTION)
     assert biaser.objection("Niamh Chukwu.", "Turn right.") == (
@@ -124,10 +124,29 @@ def test_an_option_that_sounds_less_like_the_words_than_another_gives_way() -> N
     assert biaser.objection("Niamh, please.", "Turn right, please.") is None
 
 
+def test_options_are_compared_by_the_words_that_tell_them_apart() -> None:
+    # Whole, the entries are about as unlike "Turn the power off." (0.39 and 0.45): the
+    # "Grainne" they share hides that the words sound like "Bauer" and nothing like
+    # "Papadopoulos".
+    context = DialogueContext.from_json(
+        {
+            "turns": [
+                {"role": "assistant", "text": "Do you mean Grainne Papadopoulos or Grainne Bauer?"}
+            ],
+            "catalogs": {"contacts": ["Grainne Papadopoulos", "Grainne Bauer"]},
+        }
+    )
+    biaser = make_biaser(context)
+    assert biaser.objection("Grainne Papadopoulos.", "Turn the power off.") == (
+        "the words sound more like another option (Grainne Bauer)"
+    )
+    assert biaser.objection("Grainne Papadopoulos.", "Grainy papa the police.") is None
+
+
 def test_the_rival_option_rule_has_a_margin_and_can_be_turned_off() -> None:
     text, unbiased = "Niamh Chukwu.", "Turn right."
     assert (
-        make_biaser(QUESTION, BiasOptions(rival_option_margin=0.4)).objection(text, unbiased)
+        make_biaser(QUESTION, BiasOptions(rival_option_margin=0.9)).objection(text, unbiased)
         is None
     )
     assert (

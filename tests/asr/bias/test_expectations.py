@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ctxasr.asr.bias import BiasOptions
 from ctxasr.asr.bias.expectations import Expectations
+from ctxasr.context import DialogueContext
 from tests.asr.bias.common import make_biaser
 
 
@@ -41,3 +42,19 @@ def test_whole_entries_are_welcome_anywhere_and_parts_only_as_answers() -> None:
     assert not expect.welcome("bauer", ["turn", "the", "bauer", "off"], (2, 3))
     assert expect.welcome("bauer", ["bauer", "please"], (0, 1))
     assert not expect.welcome("okafor", ["okafor"], (0, 1))  # a part nobody mentioned
+
+
+def test_the_words_that_tell_the_options_apart() -> None:
+    expect = _expect()
+    assert expect.telling_words("Meg Bauer") == ["bauer"]
+    assert expect.telling_words("Siobhan Okafor") == ["siobhan", "okafor"]  # shares nothing
+    lone = make_biaser(
+        DialogueContext.from_json(
+            {
+                "turns": [{"role": "assistant", "text": "Do you mean Meg Bauer?"}],
+                "catalogs": {"contacts": ["Meg Bauer", "Meg Jones"]},
+            }
+        )
+    )
+    # One option named: nothing to tell apart, so every word counts.
+    assert Expectations(lone.plan, BiasOptions()).telling_words("Meg Bauer") == ["meg", "bauer"]

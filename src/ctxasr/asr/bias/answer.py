@@ -12,7 +12,8 @@ A reply also names the option it sounds like. After "Do you mean Amara Fitzgeral
 Marshall?", "Play a martial arts movie." sounds far more like the second option than the first,
 so a text that names the first ("Play Amara Fitzgerald.") is the prompt's taste, not the audio:
 when another option of the question sounds clearly more like the unbiased words than the one
-named, the unbiased text stands too.
+named, the unbiased text stands too. Options are compared by the words that tell them apart
+(the surnames of "Amara Fitzgerald or Amara Marshall").
 
 A listing ("I found Arco, Shell and Valero.") is no question: the reply to it is a request of
 its own ("how do I get to Shell?"), whose words a recogniser often garbles ("reactions to
@@ -76,7 +77,9 @@ class AnswerCheck:
         return found if len(found) > limit else []
 
     def _likelier(self, heard: list[str], new: list[IndexedPhrase]) -> str | None:
-        """Whole entries are compared, whichever part of one the text holds."""
+        """Whole entries are compared, whichever part of one the text holds, by the words that
+        tell them apart: "Turn the power off." is far more like "Bauer" than "Papadopoulos",
+        while the "Grainne" both share only dilutes the difference."""
         margin = self.options.rival_option_margin
         if margin is None or not heard:
             return None
@@ -88,7 +91,8 @@ class AnswerCheck:
         if not named:
             return None
         options = dict.fromkeys(p.entry for p in self.expect.offered)
-        sounds = {entry: self.likeness.best_match(heard, words(entry))[0] for entry in options}
+        telling = self.expect.telling_words
+        sounds = {entry: self.likeness.best_match(heard, telling(entry))[0] for entry in options}
         for entry in named:
             rival = max((e for e in options if e != entry), key=sounds.__getitem__, default=None)
             if rival is not None and sounds[rival] >= sounds[entry] + margin:

@@ -38,6 +38,21 @@ class Expectations:
         """The words of each entry the assistant just named."""
         return tuple(words(entry) for entry in dict.fromkeys(p.entry for p in self.offered))
 
+    @cached_property
+    def _shared_words(self) -> frozenset[str]:
+        """The words every entry the assistant just named holds (two entries or more)."""
+        entries = self.offered_entries
+        if len(entries) < 2:
+            return frozenset()
+        return frozenset(entries[0]).intersection(*entries[1:])
+
+    def telling_words(self, entry: str) -> list[str]:
+        """The words of ``entry`` that tell it from the other options just named: "Bauer" of
+        "Meg Bauer" after "Meg Jones or Meg Bauer?" (all its words when none or all are shared)."""
+        entry_words = words(entry)
+        telling = [w for w in entry_words if w not in self._shared_words]
+        return telling or entry_words
+
     def welcome(self, phrase: str, tokens: list[str], at: tuple[int, int]) -> bool:
         """Whether the catalog phrase ``phrase`` may stand at ``at`` of ``tokens``: whole
         entries anywhere; parts only as (most of) a short answer, and not a part that every
