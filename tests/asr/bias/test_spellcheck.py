@@ -54,6 +54,24 @@ def test_spell_check_leaves_recognised_entries_and_homophones_alone() -> None:
     assert not any("Marshall" in t for t in alternative_texts("Play a martial arts movie."))
 
 
+def test_a_near_homophone_is_no_evidence_either() -> None:
+    # "Bauer" is "power" but for voicing (0.88 alike): "Declan" must sound like "turn the ...
+    # off" on its own (0.38), and does not. The short answer "power." still becomes "Bauer.".
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Which Declan: Declan Jones or Declan Bauer?"}],
+            "catalogs": {"contacts": ["Declan Jones", "Declan Bauer"]},
+        }
+    )
+    biaser = make_biaser(context)
+    texts = [a.text for a in biaser.alternatives("Turn the power off.", NBEST_UNSURE)]
+    assert not any("Declan Bauer" in text for text in texts)
+    assert "Bauer." in [a.text for a in biaser.alternatives("Power.", NBEST_UNSURE)]
+    lax = make_biaser(context, BiasOptions(evidence_similarity=0.9))
+    lax_texts = [a.text for a in lax.alternatives("Turn the power off.", NBEST_UNSURE)]
+    assert "Declan Bauer." in lax_texts
+
+
 def test_spell_check_respects_protected_words_and_the_budget() -> None:
     sure = decoded(("Call to be committed.", -0.4), ("Call to be committed!", -0.5))
     strict = BiasOptions(protected_similarity=0.9, named_protected_similarity=0.9)

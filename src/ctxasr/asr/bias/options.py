@@ -44,6 +44,10 @@ class BiasOptions:
     # ... but a dictionary word is never respelled into a part of an entry that sounds at least
     # this much like it ("martial" -> "Marshall"): the audio cannot tell them apart.
     homophone_similarity: float = 0.9
+    # ... and a word of a catalog phrase at least this alike to a heard dictionary word is no
+    # evidence that the phrase was said ("Bauer" for "power", one voicing apart): the rest of
+    # the phrase must sound alike on its own ("turn the ... off" is nothing like "Declan").
+    evidence_similarity: float = 0.85
     # Contest: a biased span that the guard refused on sound alone (or an inserted catalog
     # phrase) still wins when the decoder prefers it by contest_margin nats given the context,
     # and loses at most contest_plain_loss nats given none: the audio allows it, the gap being
@@ -125,6 +129,7 @@ _SHARES = (
     "named_transplant_similarity",
     "named_protected_similarity",
     "homophone_similarity",
+    "evidence_similarity",
 )
 # Counts, margins and losses, checked to be >= 0 (those that may be None: when set).
 _NON_NEGATIVE = (

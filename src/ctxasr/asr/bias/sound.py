@@ -59,11 +59,12 @@ class Likeness:
     def rest_sounds_alike(
         self, heard: list[str], phrase_words: list[str], elsewhere: Sequence[str] = ()
     ) -> bool:
-        """When a word of the phrase is a homophone of a heard dictionary word ("Linh Marshall"
-        for "play a martial"), that word is no evidence: the rest must sound alike on its own,
-        beyond chance (protected_similarity). A homophone heard ``elsewhere`` in the sentence
-        counts too: "Zofia Carr to the car." took "Carr" from the "car" it kept."""
-        bar = self.options.homophone_similarity
+        """When a word of the phrase is a (near) homophone of a heard dictionary word ("Linh
+        Marshall" for "play a martial", "Declan Bauer" for "turn the power off"), that word is
+        no evidence (evidence_similarity): the rest must sound alike on its own, beyond chance
+        (protected_similarity). A homophone heard ``elsewhere`` in the sentence counts too:
+        "Zofia Carr to the car." took "Carr" from the "car" it kept."""
+        bar = self.options.evidence_similarity
         for p_word in phrase_words:
             for h_word in [*heard, *elsewhere]:
                 if not self.pronouncer.in_lexicon(h_word):
