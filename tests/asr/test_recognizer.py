@@ -226,3 +226,35 @@ def test_the_scorer_is_closed_with_its_window_whether_or_not_it_scored() -> None
             SPEECH, OKAFOR
         )
         assert scorer.closed == 1
+
+
+class UnsureEngine(ScriptedEngine):
+    """Both passes hear "That mood, please." or thereabouts; the decoder prefers it to every
+    other reading."""
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        heard = ("That mood, please.", "That move, please.", "That moved, please.")
+        return Decoded(tuple(Hypothesis(text, -0.7) for text in heard), 0.01)
+
+    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ScriptedScorer:
+        heard = {"That mood, please.": 10.0}  # every other reading loses 10 nats to it
+        return ScriptedScorer(heard, heard)
+
+
+def test_a_short_answer_that_sounds_like_an_option_is_respelled_as_it() -> None:
+    linh = DialogueContext.from_json(
+        {
+            "turns": [
+                {"role": "assistant", "text": "Which Linh: Linh O'Sullivan or Linh Mahmoud?"}
+            ],
+            "catalogs": {"contacts": ["Linh O'Sullivan", "Linh Mahmoud"]},
+        }
+    )
+    engine = UnsureEngine(wait_s=0.0)
+    result = Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER)
+    recognition = result.recognize(SPEECH, linh)
+    assert recognition.text == "Mahmoud, please."
+    assert recognition.reason == "a short answer that sounds like an option (Linh Mahmoud)"
+    assert [m.phrase for m in recognition.entities] == ["Mahmoud"]

@@ -278,6 +278,12 @@ class _Run:
         objection = biaser.objection(text, unbiased.best.text)
         if objection is not None:
             text, reason = unbiased.best.text, f"{objection}: unbiased text kept"
+        choice = biaser.choice(text, unbiased)
+        if choice is not None:
+            text, reason = (
+                choice.text,
+                f"a short answer that sounds like an option ({choice.option})",
+            )
         self.reasons.append(reason)
         return text
 

@@ -7,7 +7,7 @@ import pytest
 from ctxasr.asr.bias import BiasOptions
 from ctxasr.context import DialogueContext
 from ctxasr.errors import ConfigError
-from tests.asr.bias.common import make_biaser
+from tests.asr.bias.common import NBEST_UNSURE, decoded, make_biaser
 
 QUESTION = DialogueContext.from_json(
     {
@@ -164,3 +164,49 @@ def test_words_about_something_else_are_named_in_the_objection() -> None:
     )
     # A listing asks nothing: no objection of either kind.
     assert make_biaser(LISTING).objection("Arco.", "Shell.") is None
+
+
+LINH = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Send a message to Linh."},
+            {"role": "assistant", "text": "Which Linh: Linh O'Sullivan or Linh Mahmoud?"},
+        ],
+        "catalogs": {"contacts": ["Linh O'Sullivan", "Linh Mahmoud", "Kenji Yamamoto"]},
+    }
+)
+
+
+def test_a_short_answer_takes_the_option_it_sounds_clearly_like() -> None:
+    # "that mood" is 0.67 like "Mahmoud" and 0.23 like "O'Sullivan": a choice among two.
+    choice = make_biaser(LINH).choice("That mood, please.", NBEST_UNSURE)
+    assert choice is not None
+    assert (choice.text, choice.option, choice.heard) == (
+        "Mahmoud, please.",
+        "Linh Mahmoud",
+        "that mood",
+    )
+    # The catalog's spelling of the words that tell the option apart; a filler at the edge
+    # is part of the answer when it sounds like it ("oh" of "O'Sullivan").
+    spelled = make_biaser(LINH).choice("Oh, solar van.", NBEST_UNSURE)
+    assert spelled is not None and spelled.text == "O'Sullivan."
+
+
+def test_no_choice_where_the_answer_is_not_one() -> None:
+    biaser = make_biaser(LINH)
+    # The recogniser was sure of the words: no name hides in them.
+    sure = decoded(*[("That mood, please.", -0.3)] * 5)
+    assert biaser.choice("That mood, please.", sure) is None
+    # A request, not an answer; an option named already; words like no option clearly.
+    assert biaser.choice("Play that mood, please.", NBEST_UNSURE) is None
+    assert biaser.choice("Linh Mahmoud, please.", NBEST_UNSURE) is None
+    assert biaser.choice("Never mind.", NBEST_UNSURE) is None
+    # A listing asks nothing.
+    assert make_biaser(LISTING).choice("Shall.", NBEST_UNSURE) is None
+
+
+def test_the_choice_has_the_offered_options_bar() -> None:
+    strict = BiasOptions(offered_respell_similarity=0.7)
+    assert make_biaser(LINH, strict).choice("That mood, please.", NBEST_UNSURE) is None
+    wide = BiasOptions(offered_respell_margin=0.5)
+    assert make_biaser(LINH, wide).choice("That mood, please.", NBEST_UNSURE) is None

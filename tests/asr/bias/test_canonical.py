@@ -26,6 +26,20 @@ def test_unknown_spelling_snaps_to_the_nearest_catalog_phrase() -> None:
     assert 0.85 < match.score < 1.0
 
 
+def test_words_shared_with_an_entry_do_not_make_the_rest_alike() -> None:
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Ciaran Delacroix or Ciaran Raghunathan?"}],
+            "catalogs": {"contacts": ["Ciaran Raghunathan", "Liam Raghunathan"]},
+        }
+    )
+    # Whole, "one Raghunathan" is 0.85 like "Liam Raghunathan"; "one" alone is 0.47 "Liam".
+    text, _ = make_biaser(context).canonicalize("But one, Raghunathan.")
+    assert text == "But one, Raghunathan."
+    # "Shavon" alone is still 0.84 "Siobhan" (see above).
+    assert make_biaser().canonicalize("Shavon Okafor.")[0] == "Siobhan Okafor."
+
+
 def test_a_respelling_never_drops_a_dictionary_word() -> None:
     # "Call Siobhan Okafor" sounds 0.8 like "Siobhan Okafor", but "Call" is a word, not part
     # of a misspelt name: the name stands on its own right after it.

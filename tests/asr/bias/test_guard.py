@@ -203,6 +203,27 @@ def test_guard_treats_a_homophone_as_no_evidence() -> None:
     assert "homophone" in merged.reason
 
 
+def test_a_near_homophone_needs_the_rest_of_the_phrase_heard_or_alike() -> None:
+    # "Bauer" is "power" but for voicing: no evidence by itself. "Meg" was heard by both
+    # passes, so "Meg Power." is "Meg Bauer."; "turn the ... off" is nothing like "Declan".
+    declan = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Which Declan: Declan Jones or Declan Bauer?"}],
+            "catalogs": {"contacts": ["Declan Jones", "Declan Bauer", "Meg Bauer"]},
+        }
+    )
+    biaser = make_biaser(declan)
+    meg = biaser.merge(
+        decoded(("Meg Power.", -0.5)), Hypothesis("Meg Bauer.", -0.1), decoded(("Meg Bauer.", -0.1))
+    )
+    assert meg.text == "Meg Bauer."
+    unbiased = decoded(("Turn the power off.", -0.3))
+    chosen = Hypothesis("Declan Bauer.", -0.2)
+    merged = biaser.merge(unbiased, chosen, decoded((chosen.text, -0.2)))
+    assert merged.text == "Turn the power off."
+    assert "homophone" in merged.reason
+
+
 def test_a_homophone_heard_elsewhere_in_the_sentence_is_no_evidence_either() -> None:
     context = DialogueContext.from_json(
         {

@@ -13,7 +13,8 @@ The steps, one module each, applied in this order by ``ContextBiaser``:
    replaces the text.
 4. ``answer``: a text that newly names an option of the assistant's question, but holds words
    that show it is about something else, or sounds clearly more like another option, gives
-   way to the unbiased text.
+   way to the unbiased text; a short answer that names none, but sounds clearly like one
+   option, is respelled as it.
 5. ``canonical``: spans that sound like a catalog phrase take the catalog's spelling.
 
 Shared by the steps: ``options`` (every threshold), ``readings`` (the typed values passed
@@ -30,7 +31,7 @@ from ctxasr.asr.bias.canonical import Canonicalizer
 from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.asr.bias.guard import Guard
 from ctxasr.asr.bias.options import BiasOptions
-from ctxasr.asr.bias.readings import Alternative, EntityMatch, Merged, Scored
+from ctxasr.asr.bias.readings import Alternative, Choice, EntityMatch, Merged, Scored
 from ctxasr.asr.bias.rescoring import Rescorer, is_clear_speech, is_silence
 from ctxasr.asr.bias.sound import Likeness
 from ctxasr.asr.bias.spans import catalog_phrases_in
@@ -43,6 +44,7 @@ from ctxasr.context.plan import ContextPlan
 __all__ = [
     "Alternative",
     "BiasOptions",
+    "Choice",
     "ContextBiaser",
     "EntityMatch",
     "Merged",
@@ -103,6 +105,11 @@ class ContextBiaser:
         """Why ``text``, newly naming an option of the assistant's question, is no reply to
         it: words about something else, or another option it sounds more like (None: none)."""
         return self.answer_check.objection(text, unbiased)
+
+    def choice(self, text: str, unbiased: Decoded) -> Choice | None:
+        """``text``, a short answer to the assistant's question that names no option, respelled
+        as the option its words sound clearly like; None when there is none."""
+        return self.answer_check.choice(text, unbiased)
 
     def canonicalize(self, text: str) -> tuple[str, tuple[EntityMatch, ...]]:
         """``text`` respelled toward the catalogs, and every catalog phrase found in it."""

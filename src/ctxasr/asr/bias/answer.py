@@ -18,6 +18,13 @@ named, the unbiased text stands too. Options are compared by the words that tell
 A listing ("I found Arco, Shell and Valero.") is no question: the reply to it is a request of
 its own ("how do I get to Shell?"), whose words a recogniser often garbles ("reactions to
 Shell"), so the check is kept to questions.
+
+The other way round, a short answer that names no option may still be one: "That mood,
+please." after "Linh O'Sullivan or Linh Mahmoud?" is a choice among a few, like the
+canonicaliser's unknown spellings ("The one with Gatmaris."), even though its words are in the
+lexicon. When the answer's words sound clearly like one option (by the words that tell the
+options apart, offered_respell_similarity alike and offered_respell_margin ahead of the others)
+and the unbiased n-best was not sure of them, they are respelled as that option.
 """
 
 from __future__ import annotations
@@ -25,10 +32,13 @@ from __future__ import annotations
 from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.options import BiasOptions
+from ctxasr.asr.bias.readings import Choice
 from ctxasr.asr.bias.sound import Likeness
-from ctxasr.asr.bias.spans import catalog_positions
-from ctxasr.context.index import IndexedPhrase
-from ctxasr.text import contains_phrase, words
+from ctxasr.asr.bias.spans import SPLIT_WORDS, catalog_positions, respelled
+from ctxasr.asr.engine import Decoded
+from ctxasr.context.index import ANSWER_FILLERS, IndexedPhrase
+from ctxasr.context.phonetics import similarity
+from ctxasr.text import contains_phrase, normalize, words
 
 
 class AnswerCheck:
@@ -67,6 +77,66 @@ class AnswerCheck:
         the unbiased words than an option ``text`` newly names; None when there is none."""
         heard = words(unbiased)
         return self._likelier(heard, self._new_options(words(text), heard))
+
+    def choice(self, text: str, unbiased: Decoded) -> Choice | None:
+        """``text``, a short answer to the question that names none of its options, with its
+        words respelled as the option they sound clearly like (None: no such option, or the
+        unbiased n-best was sure of the words)."""
+        entries = dict.fromkeys(p.entry for p in self.expect.offered)
+        if not self.asks or len(entries) < 2:
+            return None
+        tokens = text.split()
+        norm = [normalize(t) for t in tokens]
+        telling = {entry: self.expect.telling_words(entry) for entry in entries}
+        if any(contains_phrase(norm, t) for t in telling.values()):
+            return None  # it names an option already: the other steps have judged it
+        nbest = [words(h.text) for h in unbiased.hypotheses]
+        best: Choice | None = None
+        for at in self._answer_spans(norm, max(map(len, telling.values())) + SPLIT_WORDS):
+            heard = [w for w in norm[at[0] : at[1]] if w]
+            if self.likeness.protected(heard, nbest):
+                continue  # words the recogniser was sure of: "Never mind." is no name
+            found = self._clear_option(heard, telling)
+            if found is not None and (best is None or found[1] > best.similarity):
+                spelled = _spelled(found[0], telling[found[0]])
+                text = respelled(tokens, at, spelled)
+                best = Choice(text, found[0], " ".join(heard), found[1])
+        return best
+
+    def _answer_spans(self, norm: list[str], max_words: int) -> list[tuple[int, int]]:
+        """The runs of ``norm`` that hold all its words but answer fillers at its edges ("that
+        mood" and "mood" of "that mood please"), at most ``max_words`` long, each a short
+        answer (``Expectations.is_answer``)."""
+        content = [i for i, w in enumerate(norm) if w and w not in ANSWER_FILLERS]
+        if not content:
+            return []
+        first, last = content[0], content[-1] + 1
+        found = []
+        for start in range(first + 1):
+            for end in range(last, len(norm) + 1):
+                heard = [w for w in norm[start:end] if w]
+                if heard and len(heard) <= max_words and self.expect.is_answer(norm, (start, end)):
+                    found.append((start, end))
+        return found
+
+    def _clear_option(
+        self, heard: list[str], telling: dict[str, list[str]]
+    ) -> tuple[str, float] | None:
+        """The option whose telling words sound most like ``heard``, when clearly (the
+        canonicaliser's bar for a choice among offered options)."""
+        pronounce = self.likeness.pronouncer.phrase
+        sound = pronounce(" ".join(heard))
+        ranked = sorted(
+            ((similarity(sound, pronounce(" ".join(t))), e) for e, t in telling.items()),
+            reverse=True,
+        )
+        (alike, entry), (rival, _) = ranked[0], ranked[1]
+        options = self.options
+        if alike >= options.offered_respell_similarity and (
+            alike - rival >= options.offered_respell_margin
+        ):
+            return entry, alike
+        return None
 
     def _unexplained(self, tokens: list[str], new: list[IndexedPhrase]) -> list[str]:
         limit = self.options.max_unexplained_words
@@ -113,3 +183,8 @@ class AnswerCheck:
 
     def _explained(self, word: str) -> bool:
         return word in self.said or word.isdigit() or frame_word(word)
+
+
+def _spelled(entry: str, telling: list[str]) -> str:
+    """The words of ``entry`` that tell it apart, as the catalog spells them."""
+    return " ".join(w for w in entry.split() if normalize(w) in telling)

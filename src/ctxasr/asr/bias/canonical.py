@@ -18,7 +18,7 @@ from ctxasr.asr.bias.spans import fits, keep_punctuation, prefer_whole
 from ctxasr.context.index import ANSWER_FILLERS, STOPWORDS, IndexedPhrase
 from ctxasr.context.phonetics import Phones, Pronouncer, similarity
 from ctxasr.context.plan import ContextPlan
-from ctxasr.text import normalize
+from ctxasr.text import normalize, words
 
 
 class Canonicalizer:
@@ -82,7 +82,9 @@ class Canonicalizer:
             phrase = match.phrase
             if match.similarity < self.options.respell_similarity or not fits(span_words, phrase):
                 continue
-            if self._swallows_a_word(span_words, phrase):
+            if self._swallows_a_word(span_words, phrase) or not self._rest_alike(
+                span_words, phrase
+            ):
                 continue
             named = plan.relevance_of(phrase.entry) > 0 and answer_like
             if phrase.whole or phrase.n_words > 1 or named:
@@ -95,6 +97,22 @@ class Canonicalizer:
         if phrase.n_words >= len(span_words):
             return False
         return any(self.pronouncer.in_lexicon(w) for w in (span_words[0], span_words[-1]))
+
+    def _rest_alike(self, span_words: list[str], phrase: IndexedPhrase) -> bool:
+        """Words the span shares with the phrase say nothing of which entry holding them it
+        is; the others must sound alike on their own, as in a choice among a few (the
+        offered options' bar): "Shavon Okafor" is "Siobhan Okafor" (0.84), but "one,
+        Raghunathan" is not "Liam Raghunathan" (0.47), however alike the whole."""
+        phrase_words = words(phrase.text)
+        shared = set(span_words) & set(phrase_words)
+        if not shared:
+            return True
+        rest_span = " ".join(w for w in span_words if w not in shared)
+        rest_phrase = " ".join(w for w in phrase_words if w not in shared)
+        if not rest_span or not rest_phrase:
+            return True  # the span is the phrase but for a word: fits() judged that
+        alike = similarity(self.pronouncer.phrase(rest_span), self.pronouncer.phrase(rest_phrase))
+        return alike >= self.options.offered_respell_similarity
 
     def _offered_option(
         self, span_words: list[str], prons: tuple[Phones, ...]

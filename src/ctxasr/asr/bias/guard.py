@@ -129,9 +129,10 @@ class Guard:
             return _Refusal("a part of an entry outside a short answer")
         if self._carries_a_stray_part(block, (start, end)):
             return _Refusal("a stray part of another entry", phrase, 0.0)
-        if not self.likeness.rest_sounds_alike(
-            u_words, phrase.split(), _elsewhere(block, (start, end))
-        ):
+        # The phrase's words outside the block were heard by both passes ("Meg" of "Meg
+        # Power." -> "Meg Bauer."): evidence of themselves, not under test.
+        inside = block.b_norm[max(start, block.b_range[0]) : min(end, block.b_range[1])]
+        if not self.likeness.rest_sounds_alike(u_words, inside, _elsewhere(block, (start, end))):
             return _Refusal("a homophone of a heard word", phrase, 0.0)
         if not u_words:
             return _Refusal("inserted or dropped words", phrase, 0.0)

@@ -71,3 +71,13 @@ class Merged:
     reason: str
     contested: tuple[Alternative, ...] = ()  # readings with one refused span put back
     biased: str = ""  # the chosen biased reading, spelled as the catalogs spell it
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A short answer to the assistant's question, respelled as the option it sounds like."""
+
+    text: str
+    option: str  # the entry chosen, as the catalog spells it
+    heard: str  # the words of the answer that now spell it
+    similarity: float  # how alike they sound to the words that tell the option apart
