@@ -90,12 +90,14 @@ class AnswerCheck:
         telling = {entry: self.expect.telling_words(entry) for entry in entries}
         if any(contains_phrase(norm, t) for t in telling.values()):
             return None  # it names an option already: the other steps have judged it
+        content_at = [i for i, w in enumerate(norm) if w and w not in ANSWER_FILLERS]
+        content = [w for w in norm[content_at[0] : content_at[-1] + 1] if w] if content_at else []
         nbest = [words(h.text) for h in unbiased.hypotheses]
+        if not content or self.likeness.protected(content, nbest):
+            return None  # words the recogniser was sure of: "Never mind." is no name
         best: Choice | None = None
         for at in self._answer_spans(norm, max(map(len, telling.values())) + SPLIT_WORDS):
             heard = [w for w in norm[at[0] : at[1]] if w]
-            if self.likeness.protected(heard, nbest):
-                continue  # words the recogniser was sure of: "Never mind." is no name
             found = self._clear_option(heard, telling)
             if found is not None and (best is None or found[1] > best.similarity):
                 spelled = _spelled(found[0], telling[found[0]])
