@@ -178,7 +178,7 @@ LINH = DialogueContext.from_json(
 
 
 def test_a_short_answer_takes_the_option_it_sounds_clearly_like() -> None:
-    # "that mood" is 0.67 like "Mahmoud" and 0.23 like "O'Sullivan": a choice among two.
+    # "that mood" is 0.67 like "Mahmoud" and 0.30 like "O'Sullivan": a choice among two.
     choice = make_biaser(LINH).choice("That mood, please.", NBEST_UNSURE)
     assert choice is not None
     assert (choice.text, choice.option, choice.heard) == (
