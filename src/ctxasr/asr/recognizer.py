@@ -280,10 +280,8 @@ class _Run:
             text, reason = unbiased.best.text, f"{objection}: unbiased text kept"
         choice = biaser.choice(text, unbiased)
         if choice is not None:
-            text, reason = (
-                choice.text,
-                f"a short answer that sounds like an option ({choice.option})",
-            )
+            text = choice.text
+            reason = f"a short answer that sounds like an option ({choice.option})"
         self.reasons.append(reason)
         return text
 

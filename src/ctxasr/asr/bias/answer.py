@@ -72,12 +72,6 @@ class AnswerCheck:
         tokens = words(text)
         return self._unexplained(tokens, self._new_options(tokens, words(unbiased)))
 
-    def likelier_option(self, text: str, unbiased: str) -> str | None:
-        """Another option of the question that sounds at least ``rival_option_margin`` more like
-        the unbiased words than an option ``text`` newly names; None when there is none."""
-        heard = words(unbiased)
-        return self._likelier(heard, self._new_options(words(text), heard))
-
     def choice(self, text: str, unbiased: Decoded) -> Choice | None:
         """``text``, a short answer to the question that names none of its options, with its
         words respelled as the option they sound clearly like (None: no such option, or the
@@ -91,28 +85,29 @@ class AnswerCheck:
         if any(contains_phrase(norm, t) for t in telling.values()):
             return None  # it names an option already: the other steps have judged it
         content_at = [i for i, w in enumerate(norm) if w and w not in ANSWER_FILLERS]
-        content = [w for w in norm[content_at[0] : content_at[-1] + 1] if w] if content_at else []
+        if not content_at:
+            return None
+        content = (content_at[0], content_at[-1] + 1)
         nbest = [words(h.text) for h in unbiased.hypotheses]
-        if not content or self.likeness.protected(content, nbest):
+        if self.likeness.protected([w for w in norm[content[0] : content[1]] if w], nbest):
             return None  # words the recogniser was sure of: "Never mind." is no name
         best: Choice | None = None
-        for at in self._answer_spans(norm, max(map(len, telling.values())) + SPLIT_WORDS):
+        longest = max(map(len, telling.values())) + SPLIT_WORDS
+        for at in self._answer_spans(norm, content, longest):
             heard = [w for w in norm[at[0] : at[1]] if w]
             found = self._clear_option(heard, telling)
             if found is not None and (best is None or found[1] > best.similarity):
-                spelled = _spelled(found[0], telling[found[0]])
-                text = respelled(tokens, at, spelled)
-                best = Choice(text, found[0], " ".join(heard), found[1])
+                reading = respelled(tokens, at, _spelled(found[0], telling[found[0]]))
+                best = Choice(reading, found[0], " ".join(heard), found[1])
         return best
 
-    def _answer_spans(self, norm: list[str], max_words: int) -> list[tuple[int, int]]:
-        """The runs of ``norm`` that hold all its words but answer fillers at its edges ("that
-        mood" and "mood" of "that mood please"), at most ``max_words`` long, each a short
-        answer (``Expectations.is_answer``)."""
-        content = [i for i, w in enumerate(norm) if w and w not in ANSWER_FILLERS]
-        if not content:
-            return []
-        first, last = content[0], content[-1] + 1
+    def _answer_spans(
+        self, norm: list[str], content: tuple[int, int], max_words: int
+    ) -> list[tuple[int, int]]:
+        """The runs of ``norm`` that hold its ``content`` run and perhaps answer fillers beside
+        it ("that mood" and "mood" of "that mood please"), at most ``max_words`` long, each a
+        short answer (``Expectations.is_answer``)."""
+        first, last = content
         found = []
         for start in range(first + 1):
             for end in range(last, len(norm) + 1):
