@@ -86,3 +86,13 @@ def test_refocus_keeps_named_options_first_and_leaves_small_catalogs_alone() -> 
     focused = refocus_plan(big, ["Lucas Power."], tokenize)
     assert [p.text for p in focused.selected[:3]] == ["Meg Bauer", "Meg Jones", "Lucas Power"]
     assert refocus_plan(big, [], tokenize) is big
+
+
+def test_a_part_knows_every_entry_that_holds_it() -> None:
+    context = _context(["Dmitri Novak", "Meg Jones", "Meg Novak", "Meg Bauer"])
+    plan = _plan(context)
+    (novak,) = plan.index.exact("novak")
+    assert novak.entries == ("Dmitri Novak", "Meg Novak")
+    # Its relevance is its best entry's: "Meg Novak" shares "Meg" with the question.
+    assert plan.phrase_relevance(novak) == plan.relevance_of("Meg Novak")
+    assert plan.phrase_relevance(novak) > plan.relevance_of("Dmitri Novak")

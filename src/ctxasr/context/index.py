@@ -7,7 +7,7 @@ then ranks the few survivors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -93,6 +93,9 @@ class IndexedPhrase:
     catalog: str
     whole: bool  # the whole entry (True) or a run of its words, e.g. a surname (False)
     prons: tuple[Phones, ...]
+    # Every entry of the catalog that holds the phrase ("Novak" of "Esi Novak" and "Dmitri
+    # Novak"); ``entry`` is the first of them (the entry itself for a whole one).
+    entries: tuple[str, ...] = ()
 
     @property
     def n_words(self) -> int:
@@ -113,14 +116,21 @@ class PhoneticIndex:
     ) -> None:
         self.pronouncer = pronouncer
         phrases: dict[tuple[str, str], IndexedPhrase] = {}
+        holders: dict[tuple[str, str], list[str]] = {}
         for catalog in catalogs:
             for entry in catalog.entries:
                 for text, whole in phrases_of(entry, parts):
                     key = (normalize(text), catalog.name)
-                    if key[0] and (key not in phrases or whole):
+                    if not key[0]:
+                        continue
+                    holders.setdefault(key, []).append(entry)
+                    if key not in phrases or whole:
                         prons = pronouncer.phrase(text)
                         phrases[key] = IndexedPhrase(text, entry, catalog.name, whole, prons)
-        self.phrases = tuple(phrases.values())
+        self.phrases = tuple(
+            replace(p, entries=tuple(dict.fromkeys([p.entry, *holders[key]])))
+            for key, p in phrases.items()
+        )
         self._by_text: dict[str, list[IndexedPhrase]] = {}
         for phrase in self.phrases:
             self._by_text.setdefault(normalize(phrase.text), []).append(phrase)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from ctxasr.context.index import STOPWORDS, PhoneticIndex
+from ctxasr.context.index import STOPWORDS, IndexedPhrase, PhoneticIndex
 from ctxasr.context.model import DialogueContext
 from ctxasr.errors import ConfigError
 from ctxasr.text import contains_phrase, words
@@ -82,6 +82,10 @@ class ContextPlan:
 
     def relevance_of(self, entry: str) -> float:
         return self._relevance.get(entry, 0.0)
+
+    def phrase_relevance(self, phrase: IndexedPhrase) -> float:
+        """The best relevance of the entries that hold ``phrase`` (a part may be in several)."""
+        return max((self.relevance_of(e) for e in phrase.entries or (phrase.entry,)), default=0.0)
 
     @cached_property
     def _relevance(self) -> Mapping[str, float]:

@@ -58,3 +58,20 @@ def test_the_words_that_tell_the_options_apart() -> None:
     )
     # One option named: nothing to tell apart, so every word counts.
     assert Expectations(lone.plan, BiasOptions()).telling_words("Meg Bauer") == ["meg", "bauer"]
+
+
+def test_a_part_of_an_offered_entry_is_offered_whichever_entry_the_index_met_first() -> None:
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Which Esi: Esi Bergstrom or Esi Novak?"}],
+            "catalogs": {"contacts": ["Dmitri Novak", "Esi Bergstrom", "Esi Novak"]},
+        }
+    )
+    expect = Expectations(make_biaser(context).plan, BiasOptions())
+    (novak,) = expect.plan.index.exact("novak")
+    assert novak.entry == "Dmitri Novak"  # the first entry that holds it
+    assert novak in expect.offered and expect.option(novak) == "Esi Novak"
+    assert sorted(sorted(e) for e in expect.offered_entries) == [
+        ["bergstrom", "esi"],
+        ["esi", "novak"],
+    ]

@@ -76,7 +76,7 @@ class AnswerCheck:
         """``text``, a short answer to the question that names none of its options, with its
         words respelled as the option they sound clearly like (None: no such option, or the
         unbiased n-best was sure of the words)."""
-        entries = dict.fromkeys(p.entry for p in self.expect.offered)
+        entries = dict.fromkeys(map(self.expect.option, self.expect.offered))
         if not self.asks or len(entries) < 2:
             return None
         tokens = text.split()
@@ -151,13 +151,13 @@ class AnswerCheck:
         if margin is None or not heard:
             return None
         named = {
-            p.entry
+            self.expect.option(p)
             for p in new
             if p.whole or not self.expect.answers_nothing(p.text)  # "Niamh" of "Niamh X or Y"
         }
         if not named:
             return None
-        options = dict.fromkeys(p.entry for p in self.expect.offered)
+        options = dict.fromkeys(map(self.expect.option, self.expect.offered))
         telling = self.expect.telling_words
         sounds = {entry: self.likeness.best_match(heard, telling(entry))[0] for entry in options}
         for entry in named:

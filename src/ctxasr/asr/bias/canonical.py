@@ -71,7 +71,7 @@ class Canonicalizer:
         for phrase in index.homophones(prons):
             # A part (a surname alone) that is also an English word ("Paige", "Carr") takes
             # the catalog's spelling only as a short answer, never mid-sentence.
-            named = plan.relevance_of(phrase.entry) > 0 and answer_like
+            named = plan.phrase_relevance(phrase) > 0 and answer_like
             if phrase.whole or unknown or named:
                 return phrase, 1.0
         if not unknown:
@@ -86,7 +86,7 @@ class Canonicalizer:
                 span_words, phrase
             ):
                 continue
-            named = plan.relevance_of(phrase.entry) > 0 and answer_like
+            named = plan.phrase_relevance(phrase) > 0 and answer_like
             if phrase.whole or phrase.n_words > 1 or named:
                 return phrase, match.similarity
         return self._offered_option(span_words, prons) if answer_like else None
@@ -135,7 +135,8 @@ class Canonicalizer:
         if not scored:
             return None
         best_score, best = scored[0]
-        rival = max((s for s, p in scored if p.entry != best.entry), default=0.0)
+        option = self.expect.option
+        rival = max((s for s, p in scored if option(p) != option(best)), default=0.0)
         options = self.options
         if (
             best_score >= options.offered_respell_similarity

@@ -25,18 +25,24 @@ class Expectations:
     def named(self, *phrases: IndexedPhrase) -> bool:
         """Whether one of ``phrases`` (the entries spelled one way) is an option the assistant
         just named, or shares words with its last turn: an expected answer."""
-        return any(self.plan.relevance_of(p.entry) >= SHARES_WORDS_WITH_LAST_TURN for p in phrases)
+        return any(self.plan.phrase_relevance(p) >= SHARES_WORDS_WITH_LAST_TURN for p in phrases)
 
     @cached_property
     def offered(self) -> tuple[IndexedPhrase, ...]:
         """The phrases of the entries the assistant just named."""
         index, plan = self.plan.index, self.plan
-        return tuple(p for p in index.phrases if plan.relevance_of(p.entry) >= NAMED_IN_LAST_TURN)
+        return tuple(p for p in index.phrases if plan.phrase_relevance(p) >= NAMED_IN_LAST_TURN)
 
     @cached_property
     def offered_entries(self) -> tuple[list[str], ...]:
         """The words of each entry the assistant just named."""
-        return tuple(words(entry) for entry in dict.fromkeys(p.entry for p in self.offered))
+        return tuple(words(entry) for entry in dict.fromkeys(map(self.option, self.offered)))
+
+    def option(self, phrase: IndexedPhrase) -> str:
+        """The entry the assistant just named that holds ``phrase`` ("Esi Novak" for "Novak"
+        after "Esi Bergstrom or Esi Novak?"), or its first entry when it named none."""
+        named = (e for e in phrase.entries if self.plan.relevance_of(e) >= NAMED_IN_LAST_TURN)
+        return next(named, phrase.entry)
 
     @cached_property
     def _shared_words(self) -> frozenset[str]:
@@ -60,7 +66,7 @@ class Expectations:
         matches = self.plan.index.exact(phrase)
         if any(m.whole for m in matches):
             return True
-        if not any(self.plan.relevance_of(m.entry) > 0 for m in matches):
+        if not any(self.plan.phrase_relevance(m) > 0 for m in matches):
             return False
         return self.answers(phrase, tokens, at)
 
