@@ -76,8 +76,8 @@ class AnswerCheck:
         """``text``, a short answer to the question that names none of its options, with its
         words respelled as the option they sound clearly like (None: no such option, or the
         unbiased n-best was sure of the words)."""
-        entries = dict.fromkeys(map(self.expect.option, self.expect.offered))
-        if not self.asks or len(entries) < 2:
+        entries = self.expect.offered_options if self.asks else ()
+        if len(entries) < 2:
             return None
         tokens = text.split()
         norm = [normalize(t) for t in tokens]
@@ -157,7 +157,7 @@ class AnswerCheck:
         }
         if not named:
             return None
-        options = dict.fromkeys(map(self.expect.option, self.expect.offered))
+        options = self.expect.offered_options
         telling = self.expect.telling_words
         sounds = {entry: self.likeness.best_match(heard, telling(entry))[0] for entry in options}
         for entry in named:

@@ -34,9 +34,14 @@ class Expectations:
         return tuple(p for p in index.phrases if plan.phrase_relevance(p) >= NAMED_IN_LAST_TURN)
 
     @cached_property
+    def offered_options(self) -> tuple[str, ...]:
+        """The entries the assistant just named, each once."""
+        return tuple(dict.fromkeys(map(self.option, self.offered)))
+
+    @cached_property
     def offered_entries(self) -> tuple[list[str], ...]:
         """The words of each entry the assistant just named."""
-        return tuple(words(entry) for entry in dict.fromkeys(map(self.option, self.offered)))
+        return tuple(words(entry) for entry in self.offered_options)
 
     def option(self, phrase: IndexedPhrase) -> str:
         """The entry the assistant just named that holds ``phrase`` ("Esi Novak" for "Novak"
