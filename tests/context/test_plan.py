@@ -74,6 +74,22 @@ def test_refocus_brings_entries_that_sound_like_the_first_pass_into_the_prompt()
     assert focused.ranked == plan.ranked and focused.index is plan.index
 
 
+def test_refocus_finds_a_name_heard_as_short_english_words() -> None:
+    # Names come back as function words ("to the" for "Chidi", "in these" for "Ines"): a run
+    # that starts with a stopword still looks the catalog up; one of stopwords only does not.
+    filler = [f"Person{i} Surname{i}" for i in range(400)]
+    entries = [*filler, "Ines Tran", "Chidi Schmidt", "Anika Okafor"]
+    plan = _plan(DialogueContext.from_json({"turns": [], "catalogs": {"contacts": entries}}))
+    for name, heard in [
+        ("Chidi Schmidt", "Call to the Smith."),
+        ("Ines Tran", "Message in these."),
+    ]:
+        focused = refocus_plan(plan, [heard], tokenize)
+        assert name in {p.text for p in focused.selected[:12]}, heard
+    stopwords_only = refocus_plan(plan, ["in the of"], tokenize)
+    assert stopwords_only is plan  # nothing retrieved: the prompt stands
+
+
 def test_refocus_keeps_named_options_first_and_leaves_small_catalogs_alone() -> None:
     small = _plan(_context(["Meg Jones", "Meg Bauer", "Lucas Power"]))
     assert refocus_plan(small, ["Power."], tokenize) is small

@@ -26,6 +26,7 @@ Tokenize = Callable[[str], Sequence[int]]
 NAMED_IN_LAST_TURN = 3.0
 SHARES_WORDS_WITH_LAST_TURN = 2.0
 SHARES_WORDS_WITH_DIALOGUE = 1.0
+_MAX_RUN_WORDS = 4  # a two-word name heard as up to four short words
 
 
 @dataclass(frozen=True)
@@ -154,24 +155,34 @@ def refocus_plan(
 def _sounding_like(
     plan: ContextPlan, heard: Sequence[str], options: PlanOptions
 ) -> list[PlannedPhrase]:
-    """Catalog entries nearest in sound to word runs of ``heard``, best first."""
+    """Catalog entries nearest in sound to word runs of ``heard``, best first. A name is often
+    heard as short English words ("in these" for "Ines", "had left at birth" for "Tadhg
+    Lefebvre"), so a run may begin or end with a stopword, and span more words than the
+    entry; it needs one word that is not a stopword."""
     by_entry = {(p.text, p.catalog): p for p in plan.ranked}
     best: dict[tuple[str, str], float] = {}
     index = plan.index
-    for text in heard:
-        tokens = [w for w in words(text) if w]
-        for size in range(1, min(index.max_words, len(tokens), 3) + 1):
-            for begin in range(len(tokens) - size + 1):
-                run = tokens[begin : begin + size]
-                if run[0] in STOPWORDS or run[-1] in STOPWORDS:
-                    continue
-                prons = index.pronouncer.phrase(" ".join(run))
-                for match in index.nearest(prons, limit=3):
-                    key = (match.phrase.entry, match.phrase.catalog)
-                    if match.similarity >= options.retrieve_similarity:
-                        best[key] = max(best.get(key, 0.0), match.similarity)
+    for run in _runs(heard, min(index.max_words + 2, _MAX_RUN_WORDS)):
+        for match in index.nearest(index.pronouncer.phrase(run), limit=3):
+            key = (match.phrase.entry, match.phrase.catalog)
+            if match.similarity >= options.retrieve_similarity:
+                best[key] = max(best.get(key, 0.0), match.similarity)
     ranked = sorted(best, key=lambda key: -best[key])[: options.retrieve_limit]
     return [by_entry[key] for key in ranked if key in by_entry]
+
+
+def _runs(heard: Sequence[str], max_words: int) -> list[str]:
+    """The distinct runs of up to ``max_words`` words of the readings ``heard`` (n-best
+    readings share most of theirs), less those of stopwords only."""
+    found: dict[str, None] = {}
+    for text in heard:
+        tokens = [w for w in words(text) if w]
+        for size in range(1, min(max_words, len(tokens)) + 1):
+            for begin in range(len(tokens) - size + 1):
+                run = tokens[begin : begin + size]
+                if not all(w in STOPWORDS for w in run):
+                    found[" ".join(run)] = None
+    return list(found)
 
 
 def _fit(
