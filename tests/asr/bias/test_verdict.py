@@ -182,6 +182,36 @@ def test_a_contest_also_wins_when_the_audio_prefers_it_once_the_language_prior_i
     assert Scored(contest, 4.0, -12.0, -13.0).heard_gain == pytest.approx(1.0)
 
 
+def test_a_contest_alike_beyond_chance_wins_unless_the_audio_is_against_it() -> None:
+    """A name heard as English words, "Message had left at birth." for "Message Tadhg
+    Lefebvre.": 31 nats lost without the prompt, 27 of them the decoder's taste for English;
+    the audio alone loses 4."""
+    options = BiasOptions(
+        contest_margin=5.0,
+        contest_plain_loss=10.0,
+        near_margin=1.0,
+        near_plain_loss=5.0,
+        prior_free_margin=3.0,
+        alike_contest_similarity=0.7,
+    )
+    biaser = make_biaser(SPELL_CONTEXT, options)
+    unbiased = decoded(("Turn on the Nursery eye.", -0.6))
+    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
+    merged = biaser.merge(unbiased, chosen, decoded((chosen.text, -0.2)))
+    (contest,) = merged.contested
+    alike = replace(contest, similarity=0.8)
+    chance = replace(contest, similarity=0.5)
+
+    def wins(reading: Alternative, gain: float, prior_gain: float | None) -> bool:
+        return biaser.pick([Scored(reading, gain, -31.0, prior_gain)]) is reading
+
+    assert wins(alike, 1.5, -27.0)  # the audio loses 4 nats
+    assert not wins(alike, 1.5, -25.0)  # it loses 6
+    assert not wins(alike, 0.5, -27.0)  # the prompt does not prefer it by near_margin
+    assert not wins(alike, 1.5, None)  # never measured: another frame (``audio_checks``)
+    assert not wins(chance, 1.5, -27.0)  # chance likeness: the plain loss stands
+
+
 def test_a_swap_needs_the_audio_to_prefer_it_without_the_context() -> None:
     biaser = make_biaser(SWAP_CONTEXT, BiasOptions(swap_margin=1.0))
     swap = next(a for a in biaser.alternatives("Linh Lefebvre.", NBEST_UNSURE) if a.swapped)

@@ -65,6 +65,12 @@ class BiasOptions:
     # weighs the frames, not the name.
     prior_free_margin: float = 3.0
     prior_free_gain: float = 0.0
+    # ... or, within one frame too, when its words sound like the entry far beyond chance (at
+    # least alike_contest_similarity; chance is 0.32-0.42), it wins near_margin with the prompt,
+    # and the audio, its prior taken out, loses at most near_plain_loss nats: a name heard as
+    # English words ("Message had left at birth." for "Message Tadhg Lefebvre.") loses its
+    # plain score to the decoder's taste for English, not to the audio.
+    alike_contest_similarity: float = 0.7
     # Named answer: an option the assistant just named, one span apart from the text, also wins
     # when the audio prefers it (heard gain, as above, at least named_answer_heard nats) and the
     # prompted decoder prefers the text by at most named_answer_loss nats. Whisper's prompt is a
@@ -130,6 +136,7 @@ _SHARES = (
     "named_protected_similarity",
     "homophone_similarity",
     "evidence_similarity",
+    "alike_contest_similarity",
 )
 # Counts, margins and losses, checked to be >= 0 (those that may be None: when set).
 _NON_NEGATIVE = (

@@ -4,9 +4,11 @@ Each reading comes back with its log-prob gain (nats) over the current text, sco
 forcing with the context prompt; where ``audio_checks`` asks, also without the prompt and with
 neither prompt nor audio (the language prior). A plain respelling wins when the decoder
 believes it more. A contested reading (a span the guard refused on sound alone) must win
-clearly with the prompt and hold without it; a swap (one entry for another) must win both ways;
-a named option may win a narrow loss when the audio, the prior taken out, prefers it; and a
-plain respelling may win a narrow loss when it leads every reading of another phrase clearly.
+clearly with the prompt and hold without it, or, sounding far beyond chance like the entry,
+not be refused by the audio once the language prior is out; a swap (one entry for
+another) must win both ways; a named option may win a narrow loss when the audio, the prior
+taken out, prefers it; and a plain respelling may win a narrow loss when it leads every
+reading of another phrase clearly.
 """
 
 from __future__ import annotations
@@ -115,11 +117,17 @@ class Verdict:
             return True
         if gain >= options.near_margin and plain_gain >= -options.near_plain_loss:
             return True
-        heard = judged.heard_gain
+        heard = judged.heard_gain  # measured only within one frame (``audio_checks``)
+        if heard is None:
+            return False
+        if gain >= options.prior_free_margin and heard >= options.prior_free_gain:
+            return True
+        # Sounding like the entry far beyond chance, a name heard as English words ("Message
+        # had left at birth.") loses its plain score to the decoder's taste for English.
         return (
-            gain >= options.prior_free_margin
-            and heard is not None
-            and heard >= options.prior_free_gain
+            judged.alternative.similarity >= options.alike_contest_similarity
+            and gain >= options.near_margin
+            and heard >= -options.near_plain_loss
         )
 
 
