@@ -9,6 +9,7 @@ import pytest
 from ctxasr.asr.bias import (
     Alternative,
     BiasOptions,
+    ContextBiaser,
     Scored,
     in_one_span,
 )
@@ -132,15 +133,22 @@ def test_spell_check_and_contest_options_are_checked(bad: dict[str, float]) -> N
         BiasOptions(**bad)  # type: ignore[arg-type]
 
 
+def _nursery_contest(options: BiasOptions) -> tuple[ContextBiaser, Alternative]:
+    """The guard refuses the biased "Nightlight" for the heard "eye" on sound alone: the one
+    contested reading, for the verdict to judge."""
+    biaser = make_biaser(SPELL_CONTEXT, options)
+    unbiased = decoded(("Turn on the Nursery eye.", -0.6))
+    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
+    merged = biaser.merge(unbiased, chosen, decoded((chosen.text, -0.2)))
+    (contest,) = merged.contested
+    return biaser, contest
+
+
 def test_a_contest_needs_the_decoder_with_and_without_the_context() -> None:
     options = BiasOptions(
         contest_margin=5.0, contest_plain_loss=10.0, near_margin=1.0, near_plain_loss=5.0
     )
-    biaser = make_biaser(SPELL_CONTEXT, options)
-    unbiased = decoded(("Turn on the Nursery eye.", -0.6))
-    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
-    merged = biaser.merge(unbiased, chosen, decoded(("Turn on the Nursery Nightlight.", -0.2)))
-    (contest,) = merged.contested
+    biaser, contest = _nursery_contest(options)
 
     def wins(gain: float, plain_gain: float | None, prior_gain: float | None = None) -> bool:
         return biaser.pick([Scored(contest, gain, plain_gain, prior_gain)]) is contest
@@ -166,11 +174,7 @@ def test_a_contest_also_wins_when_the_audio_prefers_it_once_the_language_prior_i
         prior_free_margin=3.0,
         prior_free_gain=0.0,
     )
-    biaser = make_biaser(SPELL_CONTEXT, options)
-    unbiased = decoded(("Turn on the Nursery eye.", -0.6))
-    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
-    merged = biaser.merge(unbiased, chosen, decoded((chosen.text, -0.2)))
-    (contest,) = merged.contested
+    biaser, contest = _nursery_contest(options)
 
     def wins(gain: float, plain_gain: float, prior_gain: float | None) -> bool:
         return biaser.pick([Scored(contest, gain, plain_gain, prior_gain)]) is contest
@@ -186,19 +190,8 @@ def test_a_contest_alike_beyond_chance_wins_unless_the_audio_is_against_it() -> 
     """A name heard as English words, "Message had left at birth." for "Message Tadhg
     Lefebvre.": 31 nats lost without the prompt, 27 of them the decoder's taste for English;
     the audio alone loses 4."""
-    options = BiasOptions(
-        contest_margin=5.0,
-        contest_plain_loss=10.0,
-        near_margin=1.0,
-        near_plain_loss=5.0,
-        prior_free_margin=3.0,
-        alike_contest_similarity=0.7,
-    )
-    biaser = make_biaser(SPELL_CONTEXT, options)
-    unbiased = decoded(("Turn on the Nursery eye.", -0.6))
-    chosen = Hypothesis("Turn on the Nursery Nightlight.", -0.2)
-    merged = biaser.merge(unbiased, chosen, decoded((chosen.text, -0.2)))
-    (contest,) = merged.contested
+    options = BiasOptions(near_margin=1.0, near_plain_loss=5.0, alike_contest_similarity=0.7)
+    biaser, contest = _nursery_contest(options)
     alike = replace(contest, similarity=0.8)
     chance = replace(contest, similarity=0.5)
 
