@@ -128,12 +128,7 @@ class AnswerCheck:
             reverse=True,
         )
         (alike, entry), (rival, _) = ranked[0], ranked[1]
-        options = self.options
-        if alike >= options.offered_respell_similarity and (
-            alike - rival >= options.offered_respell_margin
-        ):
-            return entry, alike
-        return None
+        return (entry, alike) if self.options.clear_choice(alike, rival) else None
 
     def _unexplained(self, tokens: list[str], new: list[IndexedPhrase]) -> list[str]:
         limit = self.options.max_unexplained_words

@@ -137,13 +137,7 @@ class Canonicalizer:
         best_score, best = scored[0]
         option = self.expect.option
         rival = max((s for s, p in scored if option(p) != option(best)), default=0.0)
-        options = self.options
-        if (
-            best_score >= options.offered_respell_similarity
-            and best_score - rival >= options.offered_respell_margin
-        ):
-            return best, best_score
-        return None
+        return (best, best_score) if self.options.clear_choice(best_score, rival) else None
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,15 @@ class BiasOptions:
     # None turns this part off.
     rival_option_margin: float | None = 0.2
 
+    def clear_choice(self, alike: float, rival: float) -> bool:
+        """Whether an option ``alike`` to the heard words, against the best other option at
+        ``rival``, is the clear choice among a few (offered_respell_similarity and
+        offered_respell_margin): the canonicaliser's and the answer choice's bar."""
+        return (
+            alike >= self.offered_respell_similarity
+            and alike - rival >= self.offered_respell_margin
+        )
+
     def __post_init__(self) -> None:
         for name in _SHARES:
             if not 0.0 <= getattr(self, name) <= 1.0:
