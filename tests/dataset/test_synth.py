@@ -6,9 +6,12 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from ctxasr.dataset.scenarios import ScenarioWriter
 from ctxasr.dataset.synth import SynthOptions, _Studio
+from ctxasr.dataset.voices import make_voice
+from ctxasr.errors import ConfigError
 
 
 class VaryingVoice:
@@ -48,3 +51,30 @@ def test_an_items_condition_does_not_depend_on_the_audio_before_it(tmp_path: Pat
     first, second = _conditions(tmp_path, 1), _conditions(tmp_path, 2)
     assert first == second
     assert len({tuple(tags) for tags in first}) > 1  # the conditions do vary across items
+
+
+def test_a_condition_chains_reverberation_and_noise(tmp_path: Path) -> None:
+    options = SynthOptions(out=tmp_path, noise=("reverb:400+white:20",))
+    babble = np.zeros(16_000, dtype=np.float32)
+    studio = _Studio(options, tmp_path, babble)
+    click = np.zeros(16_000, dtype=np.float32)
+    click[100] = 0.5
+    wet = studio._noised(click, "reverb:400", position=0.25)
+    # the room's tail follows the click and dies away within its decay time
+    assert float(np.max(np.abs(wet))) == pytest.approx(0.5, rel=1e-3)
+    assert float(np.sum(np.square(wet[200:2_000]))) > 1e-3
+    assert float(np.sum(np.square(wet[100 + 7_000 :]))) < 1e-6
+    both = studio._noised(click, "reverb:400+white:20", position=0.25)
+    assert float(np.sum(np.square(both[12_000:]))) > 1e-4  # the noise comes on top, everywhere
+
+
+@pytest.mark.parametrize("condition", ["reverb", "reverb:x", "room:300", "clean+echo:3"])
+def test_a_malformed_condition_is_refused(tmp_path: Path, condition: str) -> None:
+    with pytest.raises(ConfigError, match="noise condition"):
+        SynthOptions(out=tmp_path, noise=(condition,))
+
+
+@pytest.mark.parametrize("name", ["piper:joe@fast", "piper:joe@9"])
+def test_a_malformed_piper_pace_is_refused(name: str) -> None:
+    with pytest.raises(ConfigError, match="length scale"):
+        make_voice(name)

@@ -1,5 +1,5 @@
-"""Acoustic conditions for dev sets: white noise and background speech at a chosen SNR, and the
-telephone band (300-3400 Hz at 8 kHz)."""
+"""Acoustic conditions for dev sets: white noise and background speech at a chosen SNR, room
+reverberation of a chosen decay time, and the telephone band (300-3400 Hz at 8 kHz)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,25 @@ def mix_at_snr(speech: Samples, noise: Samples, snr_db: float) -> Samples:
 
 def white_noise(samples: int, seed: int) -> Samples:
     return np.random.default_rng(seed).normal(0.0, 1.0, samples).astype(np.float32)
+
+
+def reverberate(audio: Samples, rt60_ms: float, seed: int) -> Samples:
+    """``audio`` as heard in a room whose reverberation decays by 60 dB in ``rt60_ms``: convolved
+    with a synthetic impulse response (the direct sound, then exponentially decaying noise from
+    5 ms on, the usual statistical model of late reverberation), at the input's peak level."""
+    if rt60_ms <= 0 or audio.size == 0:
+        return audio
+    length = int(SAMPLE_RATE * rt60_ms / 1000)
+    t_s = np.arange(length) / SAMPLE_RATE
+    tail = np.random.default_rng(seed).normal(0.0, 1.0, length) * np.exp(-6.9 * t_s * 1000 / rt60_ms)
+    tail[: int(SAMPLE_RATE * 0.005)] = 0.0  # the first reflections arrive after the direct sound
+    response = tail / (np.sqrt(np.sum(np.square(tail))) or 1.0)  # late energy equal to direct
+    response[0] = 1.0
+    size = audio.size + length - 1
+    wet = np.fft.irfft(np.fft.rfft(audio, size) * np.fft.rfft(response, size), size)[: audio.size]
+    peak_in = float(np.max(np.abs(audio))) or 1.0
+    peak_out = float(np.max(np.abs(wet))) or 1.0
+    return np.asarray(wet * (peak_in / peak_out), dtype=np.float32)
 
 
 def telephone(audio: Samples) -> Samples:

@@ -1,8 +1,8 @@
 """``ctxasr dataset synth``: dev sets in the dialogue manifest format, voiced and noised.
 
 Texts come from :mod:`ctxasr.dataset.scenarios` (seeded). Each item is spoken by one of several
-synthesisers in turn, then gets a noise condition (clean, white noise or background speech at a
-chosen SNR) and, for a share of items, the telephone band at 8 kHz. The tags record all of it.
+synthesisers in turn, then gets an acoustic condition (clean, white noise or background speech at
+a chosen SNR, room reverberation, or several of them in turn) and, for a share of items, the telephone band at 8 kHz. The tags record all of it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ctxasr.dataset.effects import (
     TELEPHONE_RATE,
     Samples,
     mix_at_snr,
+    reverberate,
     telephone,
     to_pcm16,
     white_noise,
@@ -32,7 +33,8 @@ from ctxasr.errors import ConfigError
 logger = logging.getLogger(__name__)
 
 DEFAULT_VOICES = ("piper:joe", "espeak:en-us", "flite:slt")
-# Drawn per item: "clean", "white:<snr dB>" or "babble:<snr dB>" (background speech).
+# Drawn per item: "clean", "white:<snr dB>", "babble:<snr dB>" (background speech),
+# "reverb:<rt60 ms>" (a room), or effects joined by "+" and applied in turn ("reverb:400+white:20").
 DEFAULT_NOISE = ("clean", "clean", "white:20", "white:10", "babble:10")
 BABBLE_TEXTS = (
     "and then we went down to the market to buy some bread and cheese for the weekend",
@@ -55,11 +57,13 @@ class SynthOptions:
         if not 0 <= self.telephone_share <= 1:
             raise ConfigError("telephone_share must lie in [0, 1]")
         for condition in self.noise:
-            kind, _, snr = condition.partition(":")
-            if kind not in {"clean", "white", "babble"} or (kind != "clean" and not _is_float(snr)):
-                raise ConfigError(
-                    f"noise condition {condition!r}: use clean, white:SNR, babble:SNR"
-                )
+            for effect in condition.split("+"):
+                kind, _, value = effect.partition(":")
+                if kind not in _EFFECTS or (kind != "clean" and not _is_float(value)):
+                    raise ConfigError(
+                        f"noise condition {condition!r}: use clean, white:SNR, babble:SNR, "
+                        "reverb:RT60_MS, or several joined by '+'"
+                    )
 
 
 def synth_dataset(options: SynthOptions) -> Path:
@@ -110,15 +114,22 @@ class _Studio:
         }
 
     def _noised(self, audio: Samples, condition: str, position: float) -> Samples:
-        """``audio`` in ``condition``; ``position`` in [0, 1) picks the noise (the white noise's
-        seed, or where in the babble the item starts)."""
-        kind, _, snr = condition.partition(":")
-        if kind == "white":
-            return mix_at_snr(audio, white_noise(audio.size, int(position * 2**31)), float(snr))
-        if kind == "babble":
-            offset = int(position * max(1, self.babble.size - audio.size))
-            return mix_at_snr(audio, self.babble[offset:], float(snr))
+        """``audio`` in ``condition``, its effects in turn; ``position`` in [0, 1) picks the
+        noise (the white noise's and the room's seed, or where in the babble the item starts)."""
+        seed = int(position * 2**31)
+        for effect in condition.split("+"):
+            kind, _, value = effect.partition(":")
+            if kind == "white":
+                audio = mix_at_snr(audio, white_noise(audio.size, seed), float(value))
+            elif kind == "babble":
+                offset = int(position * max(1, self.babble.size - audio.size))
+                audio = mix_at_snr(audio, self.babble[offset:], float(value))
+            elif kind == "reverb":
+                audio = reverberate(audio, float(value), seed)
         return audio
+
+
+_EFFECTS = {"clean", "white", "babble", "reverb"}
 
 
 def _available_voices(names: tuple[str, ...]) -> list[Voice]:

