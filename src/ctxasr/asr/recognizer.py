@@ -330,8 +330,9 @@ class _Run:
         biaser: ContextBiaser, scorer: ReadingScorer, unbiased: Decoded, merged: Merged
     ) -> tuple[str, str]:
         """The guarded text, or a reading with a catalog phrase that the decoder believes more:
-        a sound-alike respelling, another entry in place of one it has, or a biased span the
-        guard refused on sound alone. Best effort: if the scoring fails, the guarded text
+        a sound-alike respelling, another entry in place of one it has, a biased span the
+        guard refused on sound alone, or an option of the question read as the whole
+        utterance. Best effort: if the scoring fails, the guarded text
         stands."""
         text = merged.text
         alternatives = _distinct(
@@ -339,6 +340,7 @@ class _Run:
                 *biaser.alternatives(text, unbiased),
                 *merged.contested,
                 *biaser.biased_alternatives(merged, unbiased),
+                *biaser.answer_readings(text),
             ]
         )
         if not alternatives:

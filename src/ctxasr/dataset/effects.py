@@ -41,7 +41,8 @@ def reverberate(audio: Samples, rt60_ms: float, seed: int) -> Samples:
         return audio
     length = int(SAMPLE_RATE * rt60_ms / 1000)
     t_s = np.arange(length) / SAMPLE_RATE
-    tail = np.random.default_rng(seed).normal(0.0, 1.0, length) * np.exp(-6.9 * t_s * 1000 / rt60_ms)
+    decay = np.exp(-6.9 * t_s * 1000 / rt60_ms)  # e^-6.9 = -60 dB at rt60_ms
+    tail = np.random.default_rng(seed).normal(0.0, 1.0, length) * decay
     tail[: int(SAMPLE_RATE * 0.005)] = 0.0  # the first reflections arrive after the direct sound
     response = tail / (np.sqrt(np.sum(np.square(tail))) or 1.0)  # late energy equal to direct
     response[0] = 1.0

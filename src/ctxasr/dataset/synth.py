@@ -1,8 +1,9 @@
 """``ctxasr dataset synth``: dev sets in the dialogue manifest format, voiced and noised.
 
 Texts come from :mod:`ctxasr.dataset.scenarios` (seeded). Each item is spoken by one of several
-synthesisers in turn, then gets an acoustic condition (clean, white noise or background speech at
-a chosen SNR, room reverberation, or several of them in turn) and, for a share of items, the telephone band at 8 kHz. The tags record all of it.
+synthesisers in turn, then gets an acoustic condition (clean, white noise or background speech
+at a chosen SNR, room reverberation, or several of them in turn) and, for a share of items, the
+telephone band at 8 kHz. The tags record all of it.
 """
 
 from __future__ import annotations

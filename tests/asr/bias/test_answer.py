@@ -210,3 +210,26 @@ def test_the_choice_has_the_offered_options_bar() -> None:
     assert make_biaser(LINH, strict).choice("That mood, please.", NBEST_UNSURE) is None
     wide = BiasOptions(offered_respell_margin=0.5)
     assert make_biaser(LINH, wide).choice("That mood, please.", NBEST_UNSURE) is None
+
+
+def test_a_text_naming_no_option_is_also_read_as_each_option_whole() -> None:
+    """Whisper writes "Now let's take a look at this." for a one-word "Mahmoud.": each option,
+    as the entry and as the words that tell it apart, is a reading for the decoder to judge."""
+    readings = make_biaser(LINH).answer_readings("Now let's take a look at this.")
+    assert {a.text for a in readings} == {
+        "Linh O'Sullivan.",
+        "O'Sullivan.",
+        "Linh Mahmoud.",
+        "Mahmoud.",
+    }
+    assert all(a.whole_answer and a.named and a.plain_checked for a in readings)
+    assert {a.heard for a in readings} == {"now let's take a look at this"}
+
+
+def test_no_whole_readings_where_the_text_answers_or_nothing_was_asked() -> None:
+    linh = make_biaser(LINH)
+    assert linh.answer_readings("The one with Mahmoud.") == []  # it names an option
+    assert linh.answer_readings("") == []
+    assert make_biaser(LISTING).answer_readings("Now let's go.") == []  # no question
+    off = BiasOptions(whole_answer_margin=None)
+    assert make_biaser(LINH, off).answer_readings("Now let's take a look at this.") == []

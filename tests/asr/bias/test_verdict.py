@@ -230,3 +230,28 @@ def test_the_language_prior_is_taken_out_only_within_one_frame() -> None:
     assert not in_one_span(
         "We don't play, but we don't play.", reading("Play it by Siobhan Okafor there.")
     )
+
+
+def test_an_option_read_whole_wins_by_the_prompt_only_if_the_audio_allows_it() -> None:
+    """The option "Gallagher." for the heard "Now let's take a look at this.": the prompted
+    decoder must prefer it clearly (named_prior included), and the audio, its language prior
+    out, must not refuse it. The named options' narrower rules do not apply to it."""
+    options = BiasOptions(named_prior=1.0, whole_answer_margin=5.0, whole_answer_heard_loss=3.0)
+    biaser = make_biaser(SWAP_CONTEXT, options)
+    (reading, *_) = biaser.answer_readings("Now let's take a look at this.")
+    assert reading.whole_answer
+
+    def wins(gain: float, plain: float, prior: float | None) -> bool:
+        return biaser.pick([Scored(reading, gain, plain, prior)]) is reading
+
+    assert biaser.audio_checks("Now let's take a look at this.", Scored(reading, 6.0)) == (
+        True,
+        True,
+    )
+    assert wins(6.0, -20.0, -18.0)  # the audio loses 2 nats on it: the prior is the rest
+    assert wins(4.0, -20.0, -18.0)  # 4 + named_prior 1 reaches the margin
+    assert not wins(3.5, -20.0, -18.0)  # "play a martial arts movie" -> "Amara Marshall."
+    assert not wins(12.0, -30.0, -5.0)  # the audio says the sentence was said
+    assert not wins(6.0, -20.0, None)  # never scored without the audio
+    off = make_biaser(SWAP_CONTEXT, replace(options, whole_answer_margin=None))
+    assert off.pick([Scored(reading, 20.0, 0.0, 0.0)]) is None

@@ -9,8 +9,8 @@ The steps, one module each, applied in this order by ``ContextBiaser``:
    what they replace and are welcome where they stand; spans refused on sound alone become
    *contested* readings.
 3. ``spellcheck`` and ``verdict``: catalog phrases that sound like a span of the text are spelled
-   into it; the decoder scores each reading and the verdict's rules decide which, if any,
-   replaces the text.
+   into it (and, after a question, each option read as the whole utterance); the decoder
+   scores each reading and the verdict's rules decide which, if any, replaces the text.
 4. ``answer``: a text that newly names an option of the assistant's question, but holds words
    that show it is about something else, or sounds clearly more like another option, gives
    way to the unbiased text; a short answer that names none, but sounds clearly like one
@@ -88,6 +88,10 @@ class ContextBiaser:
     def alternatives(self, text: str, unbiased: Decoded) -> list[Alternative]:
         """The spell check's readings of ``text``: respellings and swaps."""
         return self.spell_check.alternatives(text, unbiased)
+
+    def answer_readings(self, text: str) -> list[Alternative]:
+        """``text`` read whole as each option of the assistant's question, if it names none."""
+        return self.answer_check.whole_readings(text)
 
     def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:
         """The spell check's readings of the biased text where the guard kept the unbiased."""

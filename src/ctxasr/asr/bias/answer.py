@@ -25,6 +25,11 @@ canonicaliser's unknown spellings ("The one with Gatmaris."), even though its wo
 lexicon. When the answer's words sound clearly like one option (by the words that tell the
 options apart, offered_respell_similarity alike and offered_respell_margin ahead of the others)
 and the unbiased n-best was not sure of them, they are respelled as that option.
+
+And a short answer may come out as a sentence: given well under a second of audio, Whisper
+often writes a likely sentence that shares nothing with the name ("Now let's take a look at
+this." for "Gallagher."), beyond the reach of any respelling of its words. So a text that names
+no option is also read as each option alone, for the decoder to judge (``Verdict``).
 """
 
 from __future__ import annotations
@@ -32,9 +37,9 @@ from __future__ import annotations
 from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.options import BiasOptions
-from ctxasr.asr.bias.readings import Choice
+from ctxasr.asr.bias.readings import Alternative, Choice
 from ctxasr.asr.bias.sound import Likeness
-from ctxasr.asr.bias.spans import SPLIT_WORDS, catalog_positions, respelled
+from ctxasr.asr.bias.spans import SPLIT_WORDS, catalog_positions, prefer_whole, respelled
 from ctxasr.asr.engine import Decoded
 from ctxasr.context.index import ANSWER_FILLERS, IndexedPhrase
 from ctxasr.context.phonetics import similarity
@@ -100,6 +105,33 @@ class AnswerCheck:
                 reading = respelled(tokens, at, _spelled(found[0], telling[found[0]]))
                 best = Choice(reading, found[0], " ".join(heard), found[1])
         return best
+
+    def whole_readings(self, text: str) -> list[Alternative]:
+        """``text`` read whole as each option of the question (the entry, and the words that
+        tell it apart), when it names none of them; none when the question offers fewer than
+        two options or these readings are off (``whole_answer_margin``)."""
+        entries = self.expect.offered_options if self.asks else ()
+        if self.options.whole_answer_margin is None or len(entries) < 2:
+            return []
+        norm = words(text)
+        telling = {entry: self.expect.telling_words(entry) for entry in entries}
+        if not norm or any(contains_phrase(norm, t) for t in telling.values()):
+            return []
+        heard = self.likeness.pronouncer.phrase(" ".join(norm))
+        found = []
+        for entry in entries:
+            for reading in dict.fromkeys([entry, _spelled(entry, telling[entry])]):
+                spelled_so = self.expect.plan.index.exact(reading)
+                if not spelled_so:
+                    continue
+                phrase = prefer_whole(spelled_so)
+                alike = similarity(heard, phrase.prons)
+                found.append(
+                    Alternative(
+                        f"{reading}.", " ".join(norm), phrase, alike, True, whole_answer=True
+                    )
+                )
+        return found
 
     def _answer_spans(
         self, norm: list[str], content: tuple[int, int], max_words: int

@@ -77,6 +77,14 @@ class BiasOptions:
     # weak prior; the question ("X or Y?") made these words the expected answer.
     named_answer_heard: float = 1.0
     named_answer_loss: float = 8.0
+    # Whole answer: after a question with options, a text that names none of them is also read
+    # as each option alone ("Gallagher." for the "Now let's take a look at this." that Whisper
+    # heard in a one-word answer). Such a reading wins only when the prompted decoder prefers it
+    # by whole_answer_margin nats (named_prior included) and the audio, its language prior
+    # taken out, loses at most whole_answer_heard_loss nats on it: a sentence that was said
+    # keeps its audio's say. None turns these readings off.
+    whole_answer_margin: float | None = 5.0
+    whole_answer_heard_loss: float = 3.0
     # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, at
     # least protected_similarity alike) also wins when the prompted decoder finds it nearly as
     # likely as the text (loses at most lead_loss nats, about one token, named_prior included)
@@ -158,6 +166,8 @@ _NON_NEGATIVE = (
     "near_plain_loss",
     "prior_free_margin",
     "named_answer_loss",
+    "whole_answer_margin",
+    "whole_answer_heard_loss",
     "lead_loss",
     "lead_margin",
     "max_swaps",

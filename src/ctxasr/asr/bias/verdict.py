@@ -7,8 +7,9 @@ believes it more. A contested reading (a span the guard refused on sound alone) 
 clearly with the prompt and hold without it, or, sounding far beyond chance like the entry,
 not be refused by the audio once the language prior is out; a swap (one entry for
 another) must win both ways; a named option may win a narrow loss when the audio, the prior
-taken out, prefers it; and a plain respelling may win a narrow loss when it leads every
-reading of another phrase clearly.
+taken out, prefers it; a plain respelling may win a narrow loss when it leads every
+reading of another phrase clearly; and an option read as the whole utterance must win clearly
+with the prompt and lose next to nothing by the audio alone.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Verdict:
         """Whether ``pick`` needs the alternative's gain without the prompt, and its gain
         without prompt or audio (its language prior), given its gain with the prompt."""
         alternative = judged.alternative
+        if alternative.whole_answer:
+            return True, True  # the whole text is its one span
         answer = self._may_answer(judged)
         framed = (alternative.contested or answer) and in_one_span(text, alternative)
         return alternative.plain_checked or answer, framed
@@ -53,7 +56,9 @@ class Verdict:
         best, best_gain = None, -math.inf
         for judged in scored:
             alternative, gain = judged.alternative, self._gain(judged)
-            if alternative.contested:
+            if alternative.whole_answer:
+                won = self._wins_whole_answer(gain, judged)
+            elif alternative.contested:
                 won = self._wins_contest(gain, judged)
             elif alternative.swapped:
                 won = self._wins_swap(judged)
@@ -101,6 +106,15 @@ class Verdict:
             self._may_answer(judged)
             and heard is not None
             and heard >= self.options.named_answer_heard
+        )
+
+    def _wins_whole_answer(self, gain: float, judged: Scored) -> bool:
+        margin, heard = self.options.whole_answer_margin, judged.heard_gain
+        return (
+            margin is not None
+            and heard is not None
+            and gain >= margin
+            and heard >= -self.options.whole_answer_heard_loss
         )
 
     def _wins_swap(self, judged: Scored) -> bool:
