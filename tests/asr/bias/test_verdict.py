@@ -244,10 +244,10 @@ def test_an_option_read_whole_wins_by_the_prompt_only_if_the_audio_allows_it() -
     def wins(gain: float, plain: float, prior: float | None) -> bool:
         return biaser.pick([Scored(reading, gain, plain, prior)]) is reading
 
-    assert biaser.audio_checks("Now let's take a look at this.", Scored(reading, 6.0)) == (
-        True,
-        True,
-    )
+    # The audio is asked only once the prompt has cleared the margin.
+    text = "Now let's take a look at this."
+    assert biaser.audio_checks(text, Scored(reading, 6.0)) == (True, True)
+    assert biaser.audio_checks(text, Scored(reading, 3.0)) == (False, False)
     assert wins(6.0, -20.0, -18.0)  # the audio loses 2 nats on it: the prior is the rest
     assert wins(4.0, -20.0, -18.0)  # 4 + named_prior 1 reaches the margin
     assert not wins(3.5, -20.0, -18.0)  # "play a martial arts movie" -> "Amara Marshall."

@@ -35,8 +35,10 @@ class Verdict:
         """Whether ``pick`` needs the alternative's gain without the prompt, and its gain
         without prompt or audio (its language prior), given its gain with the prompt."""
         alternative = judged.alternative
-        if alternative.whole_answer:
-            return True, True  # the whole text is its one span
+        if alternative.whole_answer:  # the whole text is its one span
+            margin = self.options.whole_answer_margin
+            needed = margin is not None and self._gain(judged) >= margin
+            return needed, needed
         answer = self._may_answer(judged)
         framed = (alternative.contested or answer) and in_one_span(text, alternative)
         return alternative.plain_checked or answer, framed
