@@ -258,3 +258,38 @@ def test_a_short_answer_that_sounds_like_an_option_is_respelled_as_it() -> None:
     assert recognition.text == "Mahmoud, please."
     assert recognition.reason == "a short answer that sounds like an option (Linh Mahmoud)"
     assert [m.phrase for m in recognition.entities] == ["Mahmoud"]
+
+
+class HallucinatingEngine(ScriptedEngine):
+    """Both passes write a sentence for a one-word answer ("Now let's take a look at this.");
+    the decoder's beliefs in the readings are ``scorer``'s."""
+
+    heard = "Now let's take a look at this."
+
+    def __init__(self, scorer: ScriptedScorer) -> None:
+        super().__init__(wait_s=0.0)
+        self.scorer = scorer
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        return Decoded((Hypothesis(self.heard, -0.4),), 0.01)
+
+    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ScriptedScorer:
+        return self.scorer
+
+
+def test_an_option_read_as_the_whole_utterance_wins_when_the_audio_allows_it() -> None:
+    def heard_as(scorer: ScriptedScorer) -> str:
+        engine = HallucinatingEngine(scorer)
+        recognizer = Recognizer(
+            RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER
+        )
+        return recognizer.recognize(SPEECH, MEG).text
+
+    # +6 nats with the prompt; without it -20, of which the language prior is -18.
+    allowed = ScriptedScorer({"Bauer.": 6.0}, {"Bauer.": -20.0}, {"Bauer.": -18.0})
+    assert heard_as(allowed) == "Bauer."
+    # The audio, its prior out, loses 15 nats on it: the sentence was said.
+    refused = ScriptedScorer({"Bauer.": 6.0}, {"Bauer.": -20.0}, {"Bauer.": -5.0})
+    assert heard_as(refused) == HallucinatingEngine.heard
