@@ -278,7 +278,7 @@ class _Run:
         objection = biaser.objection(text, unbiased.best.text)
         if objection is not None:
             text, reason = unbiased.best.text, f"{objection}: unbiased text kept"
-        choice = biaser.choice(text, unbiased)
+        choice = biaser.choice(text)
         if choice is not None:
             text = choice.text
             reason = f"a short answer that sounds like an option ({choice.option})"

@@ -110,10 +110,10 @@ class ContextBiaser:
         it: words about something else, or another option it sounds more like (None: none)."""
         return self.answer_check.objection(text, unbiased)
 
-    def choice(self, text: str, unbiased: Decoded) -> Choice | None:
+    def choice(self, text: str) -> Choice | None:
         """``text``, a short answer to the assistant's question that names no option, respelled
         as the option its words sound clearly like; None when there is none."""
-        return self.answer_check.choice(text, unbiased)
+        return self.answer_check.choice(text)
 
     def canonicalize(self, text: str) -> tuple[str, tuple[EntityMatch, ...]]:
         """``text`` respelled toward the catalogs, and every catalog phrase found in it."""

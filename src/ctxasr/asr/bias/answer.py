@@ -24,7 +24,7 @@ please." after "Linh O'Sullivan or Linh Mahmoud?" is a choice among a few, like 
 canonicaliser's unknown spellings ("The one with Gatmaris."), even though its words are in the
 lexicon. When the answer's words sound clearly like one option (by the words that tell the
 options apart, offered_respell_similarity alike and offered_respell_margin ahead of the others)
-and the unbiased n-best was not sure of them, they are respelled as that option.
+they are respelled as that option.
 
 And a short answer may come out as a sentence: given well under a second of audio, Whisper
 often writes a likely sentence that shares nothing with the name ("Now let's take a look at
@@ -40,7 +40,6 @@ from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import Alternative, Choice
 from ctxasr.asr.bias.sound import Likeness
 from ctxasr.asr.bias.spans import SPLIT_WORDS, catalog_positions, prefer_whole, respelled
-from ctxasr.asr.engine import Decoded
 from ctxasr.context.index import ANSWER_FILLERS, IndexedPhrase
 from ctxasr.context.phonetics import similarity
 from ctxasr.text import contains_phrase, normalize, words
@@ -77,10 +76,12 @@ class AnswerCheck:
         tokens = words(text)
         return self._unexplained(tokens, self._new_options(tokens, words(unbiased)))
 
-    def choice(self, text: str, unbiased: Decoded) -> Choice | None:
+    def choice(self, text: str) -> Choice | None:
         """``text``, a short answer to the question that names none of its options, with its
-        words respelled as the option they sound clearly like (None: no such option, or the
-        unbiased n-best was sure of the words)."""
+        words respelled as the option they sound clearly like (None: no such option). How
+        sure the recogniser was of the words does not matter: it is often sure of English
+        words a formant voice never said ("Not on Europe." for "Nakamura."), and words it
+        heard right ("Never mind.") do not sound clearly like one option."""
         entries = self.expect.offered_options if self.asks else ()
         if len(entries) < 2:
             return None
@@ -93,9 +94,6 @@ class AnswerCheck:
         if not content_at:
             return None
         content = (content_at[0], content_at[-1] + 1)
-        nbest = [words(h.text) for h in unbiased.hypotheses]
-        if self.likeness.protected([w for w in norm[content[0] : content[1]] if w], nbest):
-            return None  # words the recogniser was sure of: "Never mind." is no name
         best: Choice | None = None
         longest = max(map(len, telling.values())) + SPLIT_WORDS
         for at in self._answer_spans(norm, content, longest):
