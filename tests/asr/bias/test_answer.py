@@ -234,7 +234,7 @@ def test_no_whole_readings_where_the_text_answers_or_nothing_was_asked() -> None
 
 
 def test_words_the_recogniser_was_sure_of_are_still_a_choice() -> None:
-    """A formant voice's "Nakamura." came out "Not on Europe." in all five hypotheses: sure
+    """A formant voice's "Nakamura." came out "Not on Europe." throughout its n-best: sure
     English words, and still 0.65 like one option and nothing like the other."""
     esi = DialogueContext.from_json(
         {
