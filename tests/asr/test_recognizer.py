@@ -260,28 +260,12 @@ def test_a_short_answer_that_sounds_like_an_option_is_respelled_as_it() -> None:
     assert [m.phrase for m in recognition.entities] == ["Mahmoud"]
 
 
-class HallucinatingEngine(ScriptedEngine):
-    """Both passes write a sentence for a one-word answer ("Now let's take a look at this.");
-    the decoder's beliefs in the readings are ``scorer``'s."""
-
-    heard = "Now let's take a look at this."
-
-    def __init__(self, scorer: ScriptedScorer) -> None:
-        super().__init__(wait_s=0.0)
-        self.scorer = scorer
-
-    def decode(
-        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
-    ) -> Decoded:
-        return Decoded((Hypothesis(self.heard, -0.4),), 0.01)
-
-    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ScriptedScorer:
-        return self.scorer
-
-
 def test_an_option_read_as_the_whole_utterance_wins_when_the_audio_allows_it() -> None:
+    """Whisper writes a sentence for a one-word answer; the decoder's beliefs decide."""
+    sentence = "Now let's take a look at this."
+
     def heard_as(scorer: ScriptedScorer) -> str:
-        engine = HallucinatingEngine(scorer)
+        engine = MisspellingEngine(sentence, scorer)
         recognizer = Recognizer(
             RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER
         )
@@ -292,4 +276,4 @@ def test_an_option_read_as_the_whole_utterance_wins_when_the_audio_allows_it() -
     assert heard_as(allowed) == "Bauer."
     # The audio, its prior out, loses 15 nats on it: the sentence was said.
     refused = ScriptedScorer({"Bauer.": 6.0}, {"Bauer.": -20.0}, {"Bauer.": -5.0})
-    assert heard_as(refused) == HallucinatingEngine.heard
+    assert heard_as(refused) == sentence
