@@ -228,8 +228,18 @@ def _add_dataset(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     synth.add_argument("--out", required=True)
     synth.add_argument("--size", type=int, default=300)
     synth.add_argument("--seed", type=int, default=1)
-    synth.add_argument("--voices", default="piper:joe,espeak:en-us,flite:slt")
-    synth.add_argument("--noise", default="clean,clean,white:20,white:10,babble:10")
+    synth.add_argument(
+        "--voices",
+        default="piper:joe,espeak:en-us,flite:slt",
+        help="voices in turn: piper:joe (piper:joe@1.25 speaks slower), espeak:VARIANT, "
+        "flite:VARIANT",
+    )
+    synth.add_argument(
+        "--noise",
+        default="clean,clean,white:20,white:10,babble:10",
+        help="conditions drawn per item: clean, white:SNR_DB, babble:SNR_DB, reverb:RT60_MS, "
+        "or several joined by '+' (reverb:400+white:20)",
+    )
     synth.add_argument("--telephone-share", type=float, default=0.2)
     synth.set_defaults(handler=_run_synth)
     grow = kinds.add_parser(
