@@ -171,8 +171,8 @@ class ScriptedScorer:
 
 class MisspellingEngine(ScriptedEngine):
     """Unbiased pass: ``heard``; biased pass: "Call Shavon of a four." (no catalog phrase, so
-    the guard keeps the unbiased words); the decoder's belief in "Call Siobhan Okafor." is
-    ``scorer``'s."""
+    the guard keeps the unbiased words); the decoder's beliefs in the readings ("Call Siobhan
+    Okafor.", or an option read whole) are ``scorer``'s."""
 
     def __init__(self, heard: str, scorer: ScriptedScorer) -> None:
         super().__init__(wait_s=0.0)
