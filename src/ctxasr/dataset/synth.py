@@ -37,6 +37,7 @@ DEFAULT_VOICES = ("piper:joe", "espeak:en-us", "flite:slt")
 # Drawn per item: "clean", "white:<snr dB>", "babble:<snr dB>" (background speech),
 # "reverb:<rt60 ms>" (a room), or effects joined by "+" and applied in turn ("reverb:400+white:20").
 DEFAULT_NOISE = ("clean", "clean", "white:20", "white:10", "babble:10")
+_EFFECTS = {"clean", "white", "babble", "reverb"}
 BABBLE_TEXTS = (
     "and then we went down to the market to buy some bread and cheese for the weekend",
     "the meeting moved to thursday afternoon so please update the shared calendar",
@@ -128,9 +129,6 @@ class _Studio:
             elif kind == "reverb":
                 audio = reverberate(audio, float(value), seed)
         return audio
-
-
-_EFFECTS = {"clean", "white", "babble", "reverb"}
 
 
 def _available_voices(names: tuple[str, ...]) -> list[Voice]:

@@ -82,14 +82,11 @@ class AnswerCheck:
         sure the recogniser was of the words does not matter: it is often sure of English
         words a formant voice never said ("Not on Europe." for "Nakamura."), and words it
         heard right ("Never mind.") do not sound clearly like one option."""
-        entries = self.expect.offered_options if self.asks else ()
-        if len(entries) < 2:
-            return None
         tokens = text.split()
         norm = [normalize(t) for t in tokens]
-        telling = {entry: self.expect.telling_words(entry) for entry in entries}
-        if any(contains_phrase(norm, t) for t in telling.values()):
-            return None  # it names an option already: the other steps have judged it
+        telling = self._options_unnamed_in(norm)
+        if telling is None:
+            return None
         content_at = [i for i, w in enumerate(norm) if w and w not in ANSWER_FILLERS]
         if not content_at:
             return None
@@ -108,28 +105,36 @@ class AnswerCheck:
         """``text`` read whole as each option of the question (the entry, and the words that
         tell it apart), when it names none of them; none when the question offers fewer than
         two options or these readings are off (``whole_answer_margin``)."""
-        entries = self.expect.offered_options if self.asks else ()
-        if self.options.whole_answer_margin is None or len(entries) < 2:
-            return []
         norm = words(text)
-        telling = {entry: self.expect.telling_words(entry) for entry in entries}
-        if not norm or any(contains_phrase(norm, t) for t in telling.values()):
+        telling = self._options_unnamed_in(norm)
+        if self.options.whole_answer_margin is None or not norm or telling is None:
             return []
-        heard = self.likeness.pronouncer.phrase(" ".join(norm))
+        said = " ".join(norm)
+        heard = self.likeness.pronouncer.phrase(said)
         found = []
-        for entry in entries:
-            for reading in dict.fromkeys([entry, _spelled(entry, telling[entry])]):
+        for entry, its_telling in telling.items():
+            for reading in dict.fromkeys([entry, _spelled(entry, its_telling)]):
                 spelled_so = self.expect.plan.index.exact(reading)
                 if not spelled_so:
                     continue
                 phrase = prefer_whole(spelled_so)
                 alike = similarity(heard, phrase.prons)
                 found.append(
-                    Alternative(
-                        f"{reading}.", " ".join(norm), phrase, alike, True, whole_answer=True
-                    )
+                    Alternative(f"{reading}.", said, phrase, alike, True, whole_answer=True)
                 )
         return found
+
+    def _options_unnamed_in(self, norm: list[str]) -> dict[str, list[str]] | None:
+        """The question's options, each with the words that tell it apart, when it offers two
+        or more and the words ``norm`` name none of them (None otherwise: an answer that names
+        one the other steps have judged)."""
+        entries = self.expect.offered_options if self.asks else ()
+        if len(entries) < 2:
+            return None
+        telling = {entry: self.expect.telling_words(entry) for entry in entries}
+        if any(contains_phrase(norm, t) for t in telling.values()):
+            return None
+        return telling
 
     def _answer_spans(
         self, norm: list[str], content: tuple[int, int], max_words: int
