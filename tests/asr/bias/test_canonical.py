@@ -17,6 +17,16 @@ def test_homophone_of_a_whole_entry_takes_the_catalog_spelling() -> None:
     ]
 
 
+def test_a_whole_entry_heard_in_other_case_takes_the_catalog_spelling() -> None:
+    text, matches = make_biaser().canonicalize("call siobhan okafor, please")
+    assert text == "call Siobhan Okafor, please"
+    assert [(m.phrase, m.respelled_from) for m in matches] == [
+        ("Siobhan Okafor", "siobhan okafor,")
+    ]
+    # A part may be an English word too: only its whole entry's spelling is the catalog's.
+    assert make_biaser().canonicalize("rose, please")[0] == "rose, please"
+
+
 def test_unknown_spelling_snaps_to_the_nearest_catalog_phrase() -> None:
     text, matches = make_biaser().canonicalize("Call Shavon Okafor please")
     assert text == "Call Siobhan Okafor please"

@@ -54,7 +54,7 @@ class Canonicalizer:
                 continue
             exact = index.exact(span_text)
             if exact:
-                return size, _Piece(" ".join(span), prefer_whole(exact), 1.0)
+                return size, _exact_piece(tokens, (position, position + size), prefer_whole(exact))
             answer_like = self.expect.is_answer(norm, (position, position + size))
             found = self._respelling(span_text, answer_like)
             if found is not None:
@@ -138,6 +138,17 @@ class Canonicalizer:
         option = self.expect.option
         rival = max((s for s, p in scored if option(p) != option(best)), default=0.0)
         return (best, best_score) if self.options.clear_choice(best_score, rival) else None
+
+
+def _exact_piece(tokens: list[str], at: tuple[int, int], phrase: IndexedPhrase) -> _Piece:
+    """A span that spells a catalog phrase but for case or marks: a whole entry takes the
+    catalog's spelling ("play invisibilia" -> "play Invisibilia"); a part keeps the decoder's,
+    being often an English word too ("hale" of "Kwame Hale")."""
+    heard = " ".join(tokens[at[0] : at[1]])
+    if not phrase.whole:
+        return _Piece(heard, phrase, 1.0)
+    spelled = keep_punctuation(tokens, at, phrase.text)
+    return _Piece(spelled, phrase, 1.0, heard if spelled != heard else None)
 
 
 @dataclass(frozen=True)
