@@ -277,3 +277,37 @@ def test_an_option_read_as_the_whole_utterance_wins_when_the_audio_allows_it() -
     # The audio, its prior out, loses 15 nats on it: the sentence was said.
     refused = ScriptedScorer({"Bauer.": 6.0}, {"Bauer.": -20.0}, {"Bauer.": -5.0})
     assert heard_as(refused) == sentence
+
+
+class UnsureSentenceEngine(MisspellingEngine):
+    """As MisspellingEngine, with an unbiased n-best that does not agree on the sentence."""
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        if prompt_tokens:
+            return super().decode(chunk, options, prompt_tokens)
+        return Decoded((Hypothesis(self.heard, -0.8), Hypothesis("Thank you, sir.", -0.9)), 0.01)
+
+
+def test_a_short_answer_wins_when_the_audio_singles_its_option_out() -> None:
+    """ "Bauer." heard as "Thank you, friend.": the prompted decoder and the audio both prefer
+    the sentence a little, but both rank Bauer above Jones in every reading."""
+    sentence = "Thank you, friend."
+
+    def heard_as(scorer: ScriptedScorer) -> str:
+        engine = UnsureSentenceEngine(sentence, scorer)
+        recognizer = Recognizer(
+            RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER
+        )
+        return recognizer.recognize(SPEECH, MEG).text
+
+    jones = {"Jones.": -9.0, "Meg Jones.": -9.0, "Meg Bauer.": -9.0}
+    # Bauer.: 2 nats below the sentence with the prompt; the audio, its prior out, -20 + 15.
+    prompted = {"Bauer.": -2.0, **jones}
+    plain = {"Bauer.": -20.0, "Jones.": -30.0, "Meg Jones.": -30.0, "Meg Bauer.": -30.0}
+    unheard = {"Bauer.": -15.0, "Jones.": -15.0, "Meg Jones.": -15.0, "Meg Bauer.": -15.0}
+    assert heard_as(ScriptedScorer(prompted, plain, unheard)) == "Bauer."
+    # The audio prefers Jones: no option is singled out.
+    jones_heard = {**plain, "Jones.": -18.0}
+    assert heard_as(ScriptedScorer(prompted, jones_heard, unheard)) == sentence

@@ -340,7 +340,7 @@ class _Run:
                 *biaser.alternatives(text, unbiased),
                 *merged.contested,
                 *biaser.biased_alternatives(merged, unbiased),
-                *biaser.answer_readings(text),
+                *biaser.answer_readings(text, unbiased),
             ]
         )
         if not alternatives:
@@ -413,7 +413,7 @@ def _scored(
     without it, and with neither prompt nor audio (the prior the plain gain includes)."""
     current, *scores = scorer.score([text, *(a.text for a in alternatives)])
     prompted = [Scored(a, score - current) for a, score in zip(alternatives, scores, strict=True)]
-    checks = [biaser.audio_checks(text, judged) for judged in prompted]
+    checks = [biaser.audio_checks(text, judged, prompted) for judged in prompted]
     unprompted = [a.text for a, (plain, _) in zip(alternatives, checks, strict=True) if plain]
     unheard = [a.text for a, (_, prior) in zip(alternatives, checks, strict=True) if prior]
     plain_gains = _gains(partial(scorer.score, prompted=False), text, unprompted)

@@ -7,7 +7,7 @@ import pytest
 from ctxasr.asr.bias import BiasOptions
 from ctxasr.context import DialogueContext
 from ctxasr.errors import ConfigError
-from tests.asr.bias.common import make_biaser
+from tests.asr.bias.common import decoded, make_biaser
 
 QUESTION = DialogueContext.from_json(
     {
@@ -210,27 +210,58 @@ def test_the_choice_has_the_offered_options_bar() -> None:
     assert make_biaser(LINH, wide).choice("That mood, please.") is None
 
 
+SENTENCE = "Now let's take a look at this."
+UNSURE = decoded((SENTENCE, -0.8), ("Now let's go and look.", -0.9))
+
+
 def test_a_text_naming_no_option_is_also_read_as_each_option_whole() -> None:
     """Whisper writes "Now let's take a look at this." for a one-word "Mahmoud.": each option,
     as the entry and as the words that tell it apart, is a reading for the decoder to judge."""
-    readings = make_biaser(LINH).answer_readings("Now let's take a look at this.")
-    assert {a.text for a in readings} == {
-        "Linh O'Sullivan.",
-        "O'Sullivan.",
-        "Linh Mahmoud.",
-        "Mahmoud.",
+    readings = make_biaser(LINH).answer_readings(SENTENCE, UNSURE)
+    assert {a.text: (a.whole_answer, a.short_answer) for a in readings} == {
+        "Linh O'Sullivan.": ("Linh O'Sullivan", False),
+        "O'Sullivan.": ("Linh O'Sullivan", True),
+        "Linh Mahmoud.": ("Linh Mahmoud", False),
+        "Mahmoud.": ("Linh Mahmoud", True),
     }
-    assert all(a.whole_answer and a.named and a.plain_checked for a in readings)
+    assert all(a.named and a.plain_checked for a in readings)
     assert {a.heard for a in readings} == {"now let's take a look at this"}
 
 
 def test_no_whole_readings_where_the_text_answers_or_nothing_was_asked() -> None:
     linh = make_biaser(LINH)
-    assert linh.answer_readings("The one with Mahmoud.") == []  # it names an option
-    assert linh.answer_readings("") == []
-    assert make_biaser(LISTING).answer_readings("Now let's go.") == []  # no question
-    off = BiasOptions(whole_answer_margin=None)
-    assert make_biaser(LINH, off).answer_readings("Now let's take a look at this.") == []
+    assert linh.answer_readings("The one with Mahmoud.", UNSURE) == []  # it names an option
+    assert linh.answer_readings("", UNSURE) == []
+    assert make_biaser(LISTING).answer_readings("Now let's go.", UNSURE) == []  # no question
+    off = BiasOptions(whole_answer_margin=None, short_answer_loss=None)
+    assert make_biaser(LINH, off).answer_readings(SENTENCE, UNSURE) == []
+    # Either rule alone still reads the options whole; short answers only with their own.
+    only_short = make_biaser(LINH, BiasOptions(whole_answer_margin=None))
+    assert len(only_short.answer_readings(SENTENCE, UNSURE)) == 4
+    no_short = make_biaser(LINH, BiasOptions(short_answer_loss=None))
+    assert not any(a.short_answer for a in no_short.answer_readings(SENTENCE, UNSURE))
+
+
+def test_no_short_answer_over_words_heard_for_sure_or_sounding_like_the_option() -> None:
+    """ "Stop." throughout the n-best is a reply of its own; "the car." after "Thiago Schmidt
+    or Thiago Carr?" names Carr by sound, which is the answer choice's to judge."""
+    linh = make_biaser(LINH)
+    sure = decoded(("Stop.", -1.6), ("stop.", -1.7), ("dot.", -2.3), ("Stop!", -2.5), ("Stop", -3))
+    assert not any(a.short_answer for a in linh.answer_readings("Stop.", sure))
+    # Answer fillers say nothing either way: "Please." alone may still be a short answer.
+    please = decoded(("Please.", -1.9), ("please.", -2.2), ("Please!", -2.7))
+    assert any(a.short_answer for a in linh.answer_readings("Please.", please))
+    carr = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Thiago Schmidt or Thiago Carr?"}],
+            "catalogs": {"contacts": ["Thiago Schmidt", "Thiago Carr"]},
+        }
+    )
+    unsure_car = decoded(("the car.", -1.6), ("the card.", -1.7), ("a cart.", -1.9))
+    shorts = {
+        a.text for a in make_biaser(carr).answer_readings("the car.", unsure_car) if a.short_answer
+    }
+    assert shorts == {"Schmidt."}
 
 
 def test_words_the_recogniser_was_sure_of_are_still_a_choice() -> None:

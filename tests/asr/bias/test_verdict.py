@@ -236,10 +236,15 @@ def test_an_option_read_whole_wins_by_the_prompt_only_if_the_audio_allows_it() -
     """The option "Gallagher." for the heard "Now let's take a look at this.": the prompted
     decoder must prefer it clearly (named_prior included), and the audio, its language prior
     out, must not refuse it. The named options' narrower rules do not apply to it."""
-    options = BiasOptions(named_prior=1.0, whole_answer_margin=5.0, whole_answer_heard_loss=3.0)
+    options = BiasOptions(
+        named_prior=1.0,
+        whole_answer_margin=5.0,
+        whole_answer_heard_loss=3.0,
+        short_answer_loss=None,
+    )
     biaser = make_biaser(SWAP_CONTEXT, options)
-    (reading, *_) = biaser.answer_readings("Now let's take a look at this.")
-    assert reading.whole_answer
+    (reading, *_) = biaser.answer_readings("Now let's take a look at this.", NBEST_UNSURE)
+    assert reading.whole_answer == "Linh Lefebvre"
 
     def wins(gain: float, plain: float, prior: float | None) -> bool:
         return biaser.pick([Scored(reading, gain, plain, prior)]) is reading
@@ -255,3 +260,37 @@ def test_an_option_read_whole_wins_by_the_prompt_only_if_the_audio_allows_it() -
     assert not wins(6.0, -20.0, None)  # never scored without the audio
     off = make_biaser(SWAP_CONTEXT, replace(options, whole_answer_margin=None))
     assert off.pick([Scored(reading, 20.0, 0.0, 0.0)]) is None
+
+
+def test_a_short_answer_wins_when_the_audio_singles_its_option_out() -> None:
+    """ "Chaudhry." for the heard "Don't worry.": the prompt may prefer the sentence a little,
+    and the audio too, but the option must lead every other option's readings both ways."""
+    biaser = make_biaser(SWAP_CONTEXT, BiasOptions(named_prior=1.0))
+    readings = biaser.answer_readings("Don't worry.", NBEST_UNSURE)
+    by_text = {a.text: a for a in readings}
+    short, rival = by_text["Mahmoud."], by_text["Lefebvre."]
+    whole = by_text["Linh Mahmoud."]
+    assert short.short_answer and not whole.short_answer
+    # The audio is asked of every option's readings once a short answer is within reach.
+    assert biaser.audio_checks("Don't worry.", Scored(short, -20.0)) == (False, False)
+    in_reach = [Scored(short, -4.0)]
+    assert biaser.audio_checks("Don't worry.", Scored(whole, -20.0), in_reach) == (True, True)
+
+    def picked(mine: tuple[float, float], other: tuple[float, float]) -> Alternative | None:
+        # (prompted gain, heard gain): plain gain = heard, prior 0.
+        return biaser.pick(
+            [Scored(short, mine[0], mine[1], 0.0), Scored(rival, other[0], other[1], 0.0)]
+        )
+
+    assert picked((-4.0, -6.0), (-8.0, -9.0)) is short  # 4 - 1 named_prior = 3 nats below
+    assert picked((-6.5, -6.0), (-8.0, -9.0)) is None  # the prompt refuses it (5.5 nats)
+    assert picked((-4.0, -7.5), (-8.0, -9.0)) is None  # the audio refuses it
+    assert picked((-4.0, -6.0), (-3.0, -9.0)) is None  # the prompt prefers the other option
+    assert picked((-4.0, -6.0), (-8.0, -5.0)) is None  # the audio prefers the other option
+    # The full entry is no short answer: only the margin rule may take it.
+    assert biaser.pick([Scored(whole, -1.0, -1.0, 0.0)]) is None
+    off = make_biaser(SWAP_CONTEXT, BiasOptions(named_prior=1.0, short_answer_loss=None))
+    (off_short,) = [
+        a for a in off.answer_readings("Don't worry.", NBEST_UNSURE) if a.text == "Mahmoud."
+    ]
+    assert off.pick([Scored(off_short, -1.0, -1.0, 0.0)]) is None

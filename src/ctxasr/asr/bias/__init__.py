@@ -40,6 +40,7 @@ from ctxasr.asr.bias.verdict import Verdict, in_one_span
 from ctxasr.asr.engine import Decoded, Hypothesis
 from ctxasr.context.phonetics import Pronouncer
 from ctxasr.context.plan import ContextPlan
+from ctxasr.text import words
 
 __all__ = [
     "Alternative",
@@ -89,17 +90,19 @@ class ContextBiaser:
         """The spell check's readings of ``text``: respellings and swaps."""
         return self.spell_check.alternatives(text, unbiased)
 
-    def answer_readings(self, text: str) -> list[Alternative]:
+    def answer_readings(self, text: str, unbiased: Decoded) -> list[Alternative]:
         """``text`` read whole as each option of the assistant's question, if it names none."""
-        return self.answer_check.whole_readings(text)
+        return self.answer_check.whole_readings(text, [words(h.text) for h in unbiased.hypotheses])
 
     def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:
         """The spell check's readings of the biased text where the guard kept the unbiased."""
         return self.spell_check.biased_alternatives(merged, unbiased)
 
-    def audio_checks(self, text: str, judged: Scored) -> tuple[bool, bool]:
+    def audio_checks(
+        self, text: str, judged: Scored, batch: Sequence[Scored] = ()
+    ) -> tuple[bool, bool]:
         """Whether a reading also needs its plain gain, and its language prior."""
-        return self.verdict.audio_checks(text, judged)
+        return self.verdict.audio_checks(text, judged, batch)
 
     def pick(self, scored: Sequence[Scored]) -> Alternative | None:
         """The reading the decoder believes more than the current text, if any."""

@@ -29,7 +29,10 @@ they are respelled as that option.
 And a short answer may come out as a sentence: given well under a second of audio, Whisper
 often writes a likely sentence that shares nothing with the name ("Now let's take a look at
 this." for "Gallagher."), beyond the reach of any respelling of its words. So a text that names
-no option is also read as each option alone, for the decoder to judge (``Verdict``).
+no option is also read as each option alone, for the decoder to judge (``Verdict``). The words
+that tell an option apart are also a *short answer*, which the audio may choose among the few
+options on weaker evidence: not when the unbiased n-best agrees on the text's words ("Stop." is
+a reply of its own), nor when they sound like the option (the choice above judges those).
 """
 
 from __future__ import annotations
@@ -101,28 +104,61 @@ class AnswerCheck:
                 best = Choice(reading, found[0], " ".join(heard), found[1])
         return best
 
-    def whole_readings(self, text: str) -> list[Alternative]:
+    def whole_readings(self, text: str, nbest: list[list[str]]) -> list[Alternative]:
         """``text`` read whole as each option of the question (the entry, and the words that
         tell it apart), when it names none of them; none when the question offers fewer than
-        two options or these readings are off (``whole_answer_margin``)."""
+        two options or these readings are off. The telling words alone are also a *short
+        answer* (``Verdict``) unless the unbiased n-best ``nbest`` agrees on the text's words
+        or they hold a near homophone of them."""
         norm = words(text)
         telling = self._options_unnamed_in(norm)
-        if self.options.whole_answer_margin is None or not norm or telling is None:
+        options = self.options
+        if options.whole_answer_margin is None and options.short_answer_loss is None:
+            return []
+        if not norm or telling is None:
             return []
         said = " ".join(norm)
         heard = self.likeness.pronouncer.phrase(said)
+        short = options.short_answer_loss is not None and not self._heard_for_sure(norm, nbest)
         found = []
         for entry, its_telling in telling.items():
-            for reading in dict.fromkeys([entry, _spelled(entry, its_telling)]):
+            brief = _spelled(entry, its_telling)
+            sounded = self._sounds_like(norm, its_telling)
+            for reading in dict.fromkeys([entry, brief]):
                 spelled_so = self.expect.plan.index.exact(reading)
                 if not spelled_so:
                     continue
                 phrase = prefer_whole(spelled_so)
                 alike = similarity(heard, phrase.prons)
+                short_answer = short and reading == brief and not sounded
                 found.append(
-                    Alternative(f"{reading}.", said, phrase, alike, True, whole_answer=True)
+                    Alternative(
+                        f"{reading}.",
+                        said,
+                        phrase,
+                        alike,
+                        True,
+                        whole_answer=entry,
+                        short_answer=short_answer,
+                    )
                 )
         return found
+
+    def _heard_for_sure(self, norm: list[str], nbest: list[list[str]]) -> bool:
+        """Whether the words of the text, answer fillers aside, are dictionary words that the
+        unbiased n-best agrees on ("Stop."): a reply of its own, not a name misheard."""
+        said = [w for w in norm if w and w not in ANSWER_FILLERS]
+        return bool(said) and self.likeness.protected(said, nbest)
+
+    def _sounds_like(self, norm: list[str], telling: list[str]) -> bool:
+        """Whether a word of the text is a near homophone of one of the option's telling words
+        ("car" of "Carr", evidence_similarity): the answer choice's case, not a sentence heard
+        in place of a name."""
+        pronounce = self.likeness.pronouncer.phrase
+        bar = self.options.evidence_similarity
+        return any(
+            similarity(pronounce(w), pronounce(t)) >= bar for w in norm if w for t in telling
+        )
 
     def _options_unnamed_in(self, norm: list[str]) -> dict[str, list[str]] | None:
         """The question's options, each with the words that tell it apart, when it offers two

@@ -85,6 +85,17 @@ class BiasOptions:
     # keeps its audio's say. None turns these readings off.
     whole_answer_margin: float | None = 5.0
     whole_answer_heard_loss: float = 3.0
+    # Short answer: a reading of only the words that tell an option apart ("Chaudhry." after
+    # "Ravi Haddad or Ravi Chaudhry?") also wins when the audio singles that option out among
+    # the few offered: the prompted decoder prefers the text by at most short_answer_loss nats
+    # (named_prior included), the audio, its prior taken out, loses at most
+    # short_answer_heard_loss nats on it, and it is ahead of every other option's reading both
+    # with the prompt and by the audio. Not when the text's words were heard (every word but
+    # the answer fillers agreed by protect_support of the unbiased n-best: "Stop."), nor when
+    # they hold a near homophone of the option ("the car." for "Carr": the answer choice's
+    # case). None turns this rule off.
+    short_answer_loss: float | None = 5.0
+    short_answer_heard_loss: float = 7.0
     # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, at
     # least protected_similarity alike) also wins when the prompted decoder finds it nearly as
     # likely as the text (loses at most lead_loss nats, about one token, named_prior included)
@@ -168,6 +179,8 @@ _NON_NEGATIVE = (
     "named_answer_loss",
     "whole_answer_margin",
     "whole_answer_heard_loss",
+    "short_answer_loss",
+    "short_answer_heard_loss",
     "lead_loss",
     "lead_margin",
     "max_swaps",

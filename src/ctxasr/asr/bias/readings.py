@@ -35,14 +35,17 @@ class Alternative:
     # It drops a word of the text that spells a catalog phrase ("Schmidt." -> "Hamid."): it
     # trades a name for a name, which only the stricter rules may do.
     drops_a_name: bool = False
-    # The whole utterance read as an option of the assistant's question, whatever the words
-    # heard: only the audio may vouch for it, so it is judged by its own rule alone.
-    whole_answer: bool = False
+    # The whole utterance read as this option of the assistant's question (its entry), whatever
+    # the words heard: only the audio may vouch for it, so it is judged by its own rules alone.
+    # ``short_answer``: the reading is only the words that tell the option apart, as a short
+    # reply gives it, and the heard words neither were heard for sure nor sound like it.
+    whole_answer: str | None = None
+    short_answer: bool = False
 
     @property
     def plain_checked(self) -> bool:
         """Whether it must also hold when the decoder is scored without the context prompt."""
-        return self.contested or self.swapped or self.whole_answer
+        return self.contested or self.swapped or self.whole_answer is not None
 
 
 @dataclass(frozen=True)

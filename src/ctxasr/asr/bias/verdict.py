@@ -9,7 +9,8 @@ not be refused by the audio once the language prior is out; a swap (one entry fo
 another) must win both ways; a named option may win a narrow loss when the audio, the prior
 taken out, prefers it; a plain respelling may win a narrow loss when it leads every
 reading of another phrase clearly; and an option read as the whole utterance must win clearly
-with the prompt and lose next to nothing by the audio alone.
+with the prompt and lose next to nothing by the audio alone, or, read as the words that tell it
+apart (a short answer), be nearly accepted by both and ranked by both above every other option.
 """
 
 from __future__ import annotations
@@ -31,13 +32,18 @@ class Verdict:
     def __init__(self, options: BiasOptions) -> None:
         self.options = options
 
-    def audio_checks(self, text: str, judged: Scored) -> tuple[bool, bool]:
+    def audio_checks(
+        self, text: str, judged: Scored, batch: Sequence[Scored] = ()
+    ) -> tuple[bool, bool]:
         """Whether ``pick`` needs the alternative's gain without the prompt, and its gain
-        without prompt or audio (its language prior), given its gain with the prompt."""
+        without prompt or audio (its language prior), given its gain with the prompt and the
+        prompted gains of the ``batch`` of readings scored beside it."""
         alternative = judged.alternative
-        if alternative.whole_answer:  # the whole text is its one span
+        if alternative.whole_answer is not None:  # the whole text is its one span
             margin = self.options.whole_answer_margin
-            needed = margin is not None and self._gain(judged) >= margin
+            clear = margin is not None and self._gain(judged) >= margin
+            # A short answer is weighed against every other option's readings by the audio.
+            needed = clear or self._short_answer_in_reach([judged, *batch])
             return needed, needed
         answer = self._may_answer(judged)
         framed = (alternative.contested or answer) and in_one_span(text, alternative)
@@ -58,8 +64,10 @@ class Verdict:
         best, best_gain = None, -math.inf
         for judged in scored:
             alternative, gain = judged.alternative, self._gain(judged)
-            if alternative.whole_answer:
-                won = self._wins_whole_answer(gain, judged)
+            if alternative.whole_answer is not None:
+                won = self._wins_whole_answer(gain, judged) or self._wins_short_answer(
+                    gain, judged, scored
+                )
             elif alternative.contested:
                 won = self._wins_contest(gain, judged)
             elif alternative.swapped:
@@ -117,6 +125,28 @@ class Verdict:
             and heard is not None
             and gain >= margin
             and heard >= -self.options.whole_answer_heard_loss
+        )
+
+    def _short_answer_in_reach(self, batch: Sequence[Scored]) -> bool:
+        """Whether a short answer of ``batch`` is within short_answer_loss of the text."""
+        loss = self.options.short_answer_loss
+        return loss is not None and any(
+            j.alternative.short_answer and self._gain(j) >= -loss for j in batch
+        )
+
+    def _wins_short_answer(self, gain: float, judged: Scored, scored: Sequence[Scored]) -> bool:
+        """A short answer's rule: the prompt nearly accepts it, the audio barely refuses it,
+        and both rank it above every reading of the other options (``short_answer_loss``)."""
+        options, heard = self.options, judged.heard_gain
+        loss, option = options.short_answer_loss, judged.alternative.whole_answer
+        if loss is None or not judged.alternative.short_answer or heard is None:
+            return False
+        if gain < -loss or heard < -options.short_answer_heard_loss:
+            return False
+        rivals = [j for j in scored if j.alternative.whole_answer not in (None, option)]
+        return all(
+            j.gain <= judged.gain and (j.heard_gain is None or j.heard_gain <= heard)
+            for j in rivals
         )
 
     def _wins_swap(self, judged: Scored) -> bool:
