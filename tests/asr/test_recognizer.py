@@ -311,3 +311,15 @@ def test_a_short_answer_wins_when_the_audio_singles_its_option_out() -> None:
     # The audio prefers Jones: no option is singled out.
     jones_heard = {**plain, "Jones.": -18.0}
     assert heard_as(ScriptedScorer(prompted, jones_heard, unheard)) == sentence
+
+
+def test_a_short_answer_is_judged_by_its_rule_where_a_respelling_reads_the_same() -> None:
+    """ "Flower." (0.5 like "Bauer") is respelled "Bauer." by the spell check, whose rules refuse
+    a reading 3.5 nats below the text; the same text read whole as the option is a short answer,
+    and its own rule takes it."""
+    prompted = {"Bauer.": -4.5, "Jones.": -9.0, "Meg Jones.": -9.0, "Meg Bauer.": -9.0}
+    plain = {"Bauer.": -20.0, "Jones.": -30.0, "Meg Jones.": -30.0, "Meg Bauer.": -30.0}
+    unheard = {"Bauer.": -15.0, "Jones.": -15.0, "Meg Jones.": -15.0, "Meg Bauer.": -15.0}
+    engine = UnsureSentenceEngine("Flower.", ScriptedScorer(prompted, plain, unheard))
+    recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER)
+    assert recognizer.recognize(SPEECH, MEG).text == "Bauer."

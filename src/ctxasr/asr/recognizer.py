@@ -335,14 +335,15 @@ class _Run:
         utterance. Best effort: if the scoring fails, the guarded text
         stands."""
         text = merged.text
+        # An option read whole is judged by its own rules even where a respelling of the text
+        # reads the same ("Aguilar." for "I will work."): both are scored.
         alternatives = _distinct(
             [
                 *biaser.alternatives(text, unbiased),
                 *merged.contested,
                 *biaser.biased_alternatives(merged, unbiased),
-                *biaser.answer_readings(text, unbiased),
             ]
-        )
+        ) + biaser.answer_readings(text, unbiased)
         if not alternatives:
             return text, merged.reason
         try:
