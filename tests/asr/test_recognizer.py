@@ -265,11 +265,7 @@ def test_an_option_read_as_the_whole_utterance_wins_when_the_audio_allows_it() -
     sentence = "Now let's take a look at this."
 
     def heard_as(scorer: ScriptedScorer) -> str:
-        engine = MisspellingEngine(sentence, scorer)
-        recognizer = Recognizer(
-            RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER
-        )
-        return recognizer.recognize(SPEECH, MEG).text
+        return _meg_answer(MisspellingEngine(sentence, scorer))
 
     # +6 nats with the prompt; without it -20, of which the language prior is -18.
     allowed = ScriptedScorer({"Bauer.": 6.0}, {"Bauer.": -20.0}, {"Bauer.": -18.0})
@@ -296,11 +292,7 @@ def test_a_short_answer_wins_when_the_audio_singles_its_option_out() -> None:
     sentence = "Thank you, friend."
 
     def heard_as(scorer: ScriptedScorer) -> str:
-        engine = UnsureSentenceEngine(sentence, scorer)
-        recognizer = Recognizer(
-            RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER
-        )
-        return recognizer.recognize(SPEECH, MEG).text
+        return _meg_answer(UnsureSentenceEngine(sentence, scorer))
 
     jones = {"Jones.": -9.0, "Meg Jones.": -9.0, "Meg Bauer.": -9.0}
     # Bauer.: 2 nats below the sentence with the prompt; the audio, its prior out, -20 + 15.
@@ -321,5 +313,10 @@ def test_a_short_answer_is_judged_by_its_rule_where_a_respelling_reads_the_same(
     plain = {"Bauer.": -20.0, "Jones.": -30.0, "Meg Jones.": -30.0, "Meg Bauer.": -30.0}
     unheard = {"Bauer.": -15.0, "Jones.": -15.0, "Meg Jones.": -15.0, "Meg Bauer.": -15.0}
     engine = UnsureSentenceEngine("Flower.", ScriptedScorer(prompted, plain, unheard))
+    assert _meg_answer(engine) == "Bauer."
+
+
+def _meg_answer(engine: MisspellingEngine) -> str:
+    """The text recognised by ``engine`` after "Do you mean Meg Jones or Meg Bauer?"."""
     recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER)
-    assert recognizer.recognize(SPEECH, MEG).text == "Bauer."
+    return recognizer.recognize(SPEECH, MEG).text
