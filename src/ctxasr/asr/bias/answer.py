@@ -110,11 +110,11 @@ class AnswerCheck:
         two options or these readings are off. The telling words alone are also a *short
         answer* (``Verdict``) unless the unbiased n-best ``nbest`` agrees on the text's words
         or they hold a near homophone of them."""
-        norm = words(text)
-        telling = self._options_unnamed_in(norm)
         options = self.options
         if options.whole_answer_margin is None and options.short_answer_loss is None:
             return []
+        norm = words(text)
+        telling = self._options_unnamed_in(norm)
         if not norm or telling is None:
             return []
         said = " ".join(norm)
@@ -123,7 +123,7 @@ class AnswerCheck:
         found = []
         for entry, its_telling in telling.items():
             brief = _spelled(entry, its_telling)
-            sounded = self._sounds_like(norm, its_telling)
+            sounded = short and self._sounds_like(norm, its_telling)
             for reading in dict.fromkeys([entry, brief]):
                 spelled_so = self.expect.plan.index.exact(reading)
                 if not spelled_so:
@@ -154,11 +154,7 @@ class AnswerCheck:
         """Whether a word of the text is a near homophone of one of the option's telling words
         ("car" of "Carr", evidence_similarity): the answer choice's case, not a sentence heard
         in place of a name."""
-        pronounce = self.likeness.pronouncer.phrase
-        bar = self.options.evidence_similarity
-        return any(
-            similarity(pronounce(w), pronounce(t)) >= bar for w in norm if w for t in telling
-        )
+        return any(self.likeness.near_homophones(w, t) for w in norm if w for t in telling)
 
     def _options_unnamed_in(self, norm: list[str]) -> dict[str, list[str]] | None:
         """The question's options, each with the words that tell it apart, when it offers two

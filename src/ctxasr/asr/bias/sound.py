@@ -56,6 +56,12 @@ class Likeness:
         support = sum(contains_phrase(h, heard) for h in nbest) / max(1, len(nbest))
         return support >= self.options.protect_support
 
+    def near_homophones(self, word: str, other: str) -> bool:
+        """Whether two words sound at least evidence_similarity alike ("car" and "Carr"): the
+        audio cannot tell them apart."""
+        sound = similarity(self.pronouncer.phrase(word), self.pronouncer.phrase(other))
+        return sound >= self.options.evidence_similarity
+
     def rest_sounds_alike(
         self, heard: list[str], phrase_words: list[str], elsewhere: Sequence[str] = ()
     ) -> bool:
@@ -64,12 +70,11 @@ class Likeness:
         no evidence (evidence_similarity): the rest must sound alike on its own, beyond chance
         (protected_similarity). A homophone heard ``elsewhere`` in the sentence counts too:
         "Zofia Carr to the car." took "Carr" from the "car" it kept."""
-        bar = self.options.evidence_similarity
         for p_word in phrase_words:
             for h_word in [*heard, *elsewhere]:
                 if not self.pronouncer.in_lexicon(h_word):
                     continue
-                if similarity(self.pronouncer.phrase(p_word), self.pronouncer.phrase(h_word)) < bar:
+                if not self.near_homophones(p_word, h_word):
                     continue
                 rest_p = " ".join(w for w in phrase_words if w != p_word)
                 rest_h = " ".join(w for w in heard if w != h_word)
