@@ -230,15 +230,14 @@ def _add_dataset(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument(
         "--voices",
-        default="piper:joe,espeak:en-us,flite:slt",
-        help="voices in turn: piper:joe (piper:joe@1.25 speaks slower), espeak:VARIANT, "
-        "flite:VARIANT",
+        help="comma-separated voices in turn: piper:joe (piper:joe@1.25 speaks slower), "
+        "espeak:VARIANT, flite:VARIANT (default: SynthOptions.voices, one of each engine)",
     )
     synth.add_argument(
         "--noise",
-        default="clean,clean,white:20,white:10,babble:10",
-        help="conditions drawn per item: clean, white:SNR_DB, babble:SNR_DB, reverb:RT60_MS, "
-        "or several joined by '+' (reverb:400+white:20)",
+        help="comma-separated conditions drawn per item: clean, white:SNR_DB, babble:SNR_DB, "
+        "reverb:RT60_MS, or several joined by '+' (reverb:400+white:20) (default: "
+        "SynthOptions.noise)",
     )
     synth.add_argument("--telephone-share", type=float, default=0.2)
     synth.set_defaults(handler=_run_synth)
@@ -258,13 +257,18 @@ def _run_synth(args: argparse.Namespace) -> int:
 
     from ctxasr.dataset.synth import SynthOptions, synth_dataset  # noqa: PLC0415
 
+    # Lists left out keep SynthOptions' defaults, which are stated once, there.
+    lists = {
+        name: tuple(v.strip() for v in value.split(",") if v.strip())
+        for name, value in (("voices", args.voices), ("noise", args.noise))
+        if value is not None
+    }
     options = SynthOptions(
         out=Path(args.out),
         size=args.size,
         seed=args.seed,
-        voices=tuple(v.strip() for v in args.voices.split(",") if v.strip()),
-        noise=tuple(n.strip() for n in args.noise.split(",") if n.strip()),
         telephone_share=args.telephone_share,
+        **lists,
     )
     print(f"wrote {synth_dataset(options)}")
     return 0

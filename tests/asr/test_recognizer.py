@@ -189,7 +189,10 @@ class MisspellingEngine(ScriptedEngine):
 
 
 def _respelled(heard: str, scorer: ScriptedScorer, bias: BiasOptions | None = None) -> str:
-    options = replace(RecognizerOptions(), bias=bias or BiasOptions())
+    # The scripted scorer ties every reading it does not list with the text, so an entry
+    # guessed into the request frame would tie too: those guesses have their own test below.
+    bias = replace(bias or BiasOptions(), frame_entry_limit=None)
+    options = replace(RecognizerOptions(), bias=bias)
     engine = MisspellingEngine(heard, scorer)
     recognizer = Recognizer(options, engine=cast(Any, engine), pronouncer=PRONOUNCER)
     return recognizer.recognize(SPEECH, OKAFOR).text
@@ -320,3 +323,70 @@ def _meg_answer(engine: MisspellingEngine) -> str:
     """The text recognised by ``engine`` after "Do you mean Meg Jones or Meg Bauer?"."""
     recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER)
     return recognizer.recognize(SPEECH, MEG).text
+
+
+class GarbledTitleEngine(ScriptedEngine):
+    """Both passes hear "Open and send these." (a title garbled); the decoder's beliefs are a
+    table, every reading it does not list 20 nats below the heard text, and each batch it
+    scores with the prompt is noted."""
+
+    def __init__(self, beliefs: dict[str, tuple[float, float, float]]) -> None:
+        super().__init__(wait_s=0.0)
+        self.beliefs = beliefs  # reading -> (prompted, plain, unheard) gain over the text
+        self.batches: list[list[str]] = []
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        return Decoded((Hypothesis("Open and send these.", -0.9),), 0.01)
+
+    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> Any:
+        engine = self
+
+        class Scorer(ScriptedScorer):
+            def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
+                if prompted:
+                    engine.batches.append(list(texts))
+                return [engine._belief(t, 0 if prompted else 1) for t in texts]
+
+            def score_unheard(self, texts: Sequence[str]) -> list[float]:
+                return [engine._belief(t, 2) for t in texts]
+
+        return Scorer({}, {})
+
+    def _belief(self, text: str, kind: int) -> float:
+        if text == "Open and send these.":
+            return 0.0
+        return self.beliefs.get(text, (-20.0, -20.0, -20.0))[kind]
+
+
+SCREEN = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Here are a few movies on your screen."}],
+        "catalogs": {"screen": ["Incendies", "Oldboy", "Parasite"]},
+    }
+)
+
+
+def test_an_entry_in_the_request_frame_is_scored_in_a_batch_of_its_own() -> None:
+    # "Open Oldboy." is a guess at the title, not a respelling of the heard words: 2 nats
+    # below the text with the prompt, 2 above it by the audio once its prior (-4) is out.
+    engine = GarbledTitleEngine({"Open Oldboy.": (-2.0, -2.0, -4.0)})
+    recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER)
+    recognition = recognizer.recognize(SPEECH, SCREEN)
+    assert recognition.text == "Open Oldboy."
+    assert recognition.reason == "catalog phrase preferred by the decoder (Oldboy)"
+    respellings, guesses = engine.batches
+    assert "Open Incendies." in respellings and "Open Oldboy." not in respellings
+    assert "Open Oldboy." in guesses and "Open Incendies." in guesses
+    # Off, or refused by the audio (its prior out, 1 nat below the text at -7 alone): kept.
+    off = replace(RecognizerOptions(), bias=BiasOptions(frame_entry_limit=None))
+    assert (
+        Recognizer(off, engine=cast(Any, engine), pronouncer=PRONOUNCER)
+        .recognize(SPEECH, SCREEN)
+        .text
+        == "Open and send these."
+    )
+    alone = GarbledTitleEngine({"Oldboy.": (-2.0, -8.0, -1.0)})
+    recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, alone), pronouncer=PRONOUNCER)
+    assert recognizer.recognize(SPEECH, SCREEN).text == "Open and send these."

@@ -11,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ctxasr.asr import Recognizer, load_audio
+from ctxasr.asr import Recognizer, RecognizerOptions, load_audio
 from ctxasr.asr.audio import SAMPLE_RATE
+from ctxasr.asr.bias import BiasOptions
 from ctxasr.cli import main
 from ctxasr.context import DialogueContext
+from ctxasr.dataset.voices import PiperVoice
 from ctxasr.text import normalize, words
 from tests.conftest import Speech
 
@@ -81,6 +83,32 @@ def test_context_recovers_a_name_plain_whisper_misses(
     assert "siobhan okafor" not in normalize(plain.text)  # the failure context must fix
     assert normalize(contextual.text) == "siobhan okafor"
     assert contextual.unbiased_text == plain.text
+
+
+SCREEN = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Show me some movies."},
+            {"role": "assistant", "text": "Here are a few movies on your screen."},
+        ],
+        "catalogs": {"screen": ["Oldboy", "Parasite", "Incendies", "Persepolis", "Amelie"]},
+    }
+)
+
+
+def test_a_garbled_title_comes_back_in_its_request_frame(
+    recognizer: Recognizer, tmp_path: Path
+) -> None:
+    """Piper at pace 1.25 says "Open Incendies." and tiny.en hears "Open and send these."
+    with and without the prompt; the entries read after "Open" let the audio choose."""
+    wav = tmp_path / "incendies.wav"
+    PiperVoice(length_scale=1.25, variation=False).speak("Open Incendies.", wav)
+    result = recognizer.recognize(wav, SCREEN)
+    assert words(result.text) == ["open", "incendies"]
+    assert [(e.catalog, e.phrase) for e in result.entities] == [("screen", "Incendies")]
+    unframed = RecognizerOptions(bias=BiasOptions(frame_entry_limit=None))
+    without = Recognizer(unframed, engine=recognizer.engine).recognize(wav, SCREEN)
+    assert "incendies" not in words(without.text)  # the failure this step fixes
 
 
 def test_catalog_spelling_of_a_homophone(recognizer: Recognizer, speech: Speech) -> None:

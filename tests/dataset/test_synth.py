@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ctxasr.cli import main
 from ctxasr.dataset.scenarios import ScenarioWriter
-from ctxasr.dataset.synth import SynthOptions, _Studio
+from ctxasr.dataset.synth import DEFAULT_NOISE, DEFAULT_VOICES, SynthOptions, _Studio
 from ctxasr.dataset.voices import make_voice
 from ctxasr.errors import ConfigError
 
@@ -78,3 +79,21 @@ def test_a_malformed_condition_is_refused(tmp_path: Path, condition: str) -> Non
 def test_a_malformed_piper_pace_is_refused(name: str) -> None:
     with pytest.raises(ConfigError, match="length scale"):
         make_voice(name)
+
+
+def test_the_cli_keeps_the_default_voices_and_noise_unless_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[SynthOptions] = []
+
+    def fake_synth(options: SynthOptions) -> Path:
+        seen.append(options)
+        return options.out / "manifest.jsonl"
+
+    monkeypatch.setattr("ctxasr.dataset.synth.synth_dataset", fake_synth)
+    assert main(["dataset", "synth", "--out", str(tmp_path)]) == 0
+    assert (
+        main(["dataset", "synth", "--out", str(tmp_path), "--voices", "flite:slt, piper:joe"]) == 0
+    )
+    assert (seen[0].voices, seen[0].noise) == (DEFAULT_VOICES, DEFAULT_NOISE)
+    assert (seen[1].voices, seen[1].noise) == (("flite:slt", "piper:joe"), DEFAULT_NOISE)

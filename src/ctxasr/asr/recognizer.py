@@ -344,10 +344,14 @@ class _Run:
                 *biaser.biased_alternatives(merged, unbiased),
             ]
         ) + biaser.answer_readings(text, unbiased)
-        if not alternatives:
+        # Scored in a batch of their own: the int8 decoder's scores move with their batch, and
+        # the guesses must not move those of the readings the other rules judge.
+        framed = biaser.framed_readings(text, unbiased)
+        if not alternatives and not framed:
             return text, merged.reason
         try:
             scored = _scored(biaser, scorer, text, alternatives)
+            scored += _scored(biaser, scorer, text, framed)
         except ModelError:
             logger.warning("spell check skipped", exc_info=True)
             return text, merged.reason
@@ -412,20 +416,22 @@ def _scored(
     """How much more the decoder believes each alternative than ``text``: with the context
     prompt; and, where the biaser's rules ask for them (``ContextBiaser.audio_checks``),
     without it, and with neither prompt nor audio (the prior the plain gain includes)."""
+    if not alternatives:
+        return []
     current, *scores = scorer.score([text, *(a.text for a in alternatives)])
     prompted = [Scored(a, score - current) for a, score in zip(alternatives, scores, strict=True)]
-    checks = [biaser.audio_checks(text, judged, prompted) for judged in prompted]
-    unprompted = [a.text for a, (plain, _) in zip(alternatives, checks, strict=True) if plain]
-    unheard = [a.text for a, (_, prior) in zip(alternatives, checks, strict=True) if prior]
+    checks = biaser.audio_checks(text, prompted)
+    unprompted = [j.alternative.text for j, c in zip(prompted, checks, strict=True) if c.plain]
+    unheard = [j.alternative.text for j, c in zip(prompted, checks, strict=True) if c.prior]
     plain_gains = _gains(partial(scorer.score, prompted=False), text, unprompted)
     prior_gains = _gains(scorer.score_unheard, text, unheard)
     return [
         replace(
             judged,
-            plain_gain=next(plain_gains) if plain else None,
-            prior_gain=next(prior_gains) if prior else None,
+            plain_gain=next(plain_gains) if c.plain else None,
+            prior_gain=next(prior_gains) if c.prior else None,
         )
-        for judged, (plain, prior) in zip(prompted, checks, strict=True)
+        for judged, c in zip(prompted, checks, strict=True)
     ]
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from ctxasr.asr.bias import (
     Alternative,
+    AudioChecks,
     BiasOptions,
     ContextBiaser,
     Scored,
@@ -94,7 +95,8 @@ def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
     linh = next(a for a in biaser.alternatives(text, NBEST_UNSURE) if a.text.startswith("Linh"))
 
     def checks(gain: float, alternative: Alternative = linh) -> tuple[bool, bool]:
-        return biaser.audio_checks(text, Scored(alternative, gain))
+        (asked,) = biaser.audio_checks(text, [Scored(alternative, gain)])
+        return asked.plain, asked.prior
 
     assert checks(-3.0) == (True, True)
     assert checks(0.5) == (False, False)  # it wins anyway (named_prior): no more scoring
@@ -251,8 +253,8 @@ def test_an_option_read_whole_wins_by_the_prompt_only_if_the_audio_allows_it() -
 
     # The audio is asked only once the prompt has cleared the margin.
     text = "Now let's take a look at this."
-    assert biaser.audio_checks(text, Scored(reading, 6.0)) == (True, True)
-    assert biaser.audio_checks(text, Scored(reading, 3.0)) == (False, False)
+    assert biaser.audio_checks(text, [Scored(reading, 6.0)]) == [AudioChecks(True, True)]
+    assert biaser.audio_checks(text, [Scored(reading, 3.0)]) == [AudioChecks(False, False)]
     assert wins(6.0, -20.0, -18.0)  # the audio loses 2 nats on it: the prior is the rest
     assert wins(4.0, -20.0, -18.0)  # 4 + named_prior 1 reaches the margin
     assert not wins(3.5, -20.0, -18.0)  # "play a martial arts movie" -> "Amara Marshall."
@@ -272,9 +274,11 @@ def test_a_short_answer_wins_when_the_audio_singles_its_option_out() -> None:
     whole = by_text["Linh Mahmoud."]
     assert short.short_answer and not whole.short_answer
     # The audio is asked of every option's readings once a short answer is within reach.
-    assert biaser.audio_checks("Don't worry.", Scored(short, -20.0)) == (False, False)
-    in_reach = [Scored(short, -4.0)]
-    assert biaser.audio_checks("Don't worry.", Scored(whole, -20.0), in_reach) == (True, True)
+    assert biaser.audio_checks("Don't worry.", [Scored(short, -20.0)]) == [
+        AudioChecks(False, False)
+    ]
+    in_reach = [Scored(whole, -20.0), Scored(short, -4.0), Scored(rival, -30.0)]
+    assert biaser.audio_checks("Don't worry.", in_reach) == [AudioChecks(True, True)] * 3
 
     def picked(mine: tuple[float, float], other: tuple[float, float]) -> Alternative | None:
         # (prompted gain, heard gain): plain gain = heard, prior 0.

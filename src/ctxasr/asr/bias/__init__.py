@@ -9,8 +9,9 @@ The steps, one module each, applied in this order by ``ContextBiaser``:
    what they replace and are welcome where they stand; spans refused on sound alone become
    *contested* readings.
 3. ``spellcheck`` and ``verdict``: catalog phrases that sound like a span of the text are spelled
-   into it (and, after a question, each option read as the whole utterance); the decoder
-   scores each reading and the verdict's rules decide which, if any, replaces the text.
+   into it (and, after a question, each option read as the whole utterance; otherwise, with
+   small catalogs, each entry in the text's request frame: ``framed``); the decoder scores each
+   reading and the verdict's rules decide which, if any, replaces the text.
 4. ``answer``: a text that newly names an option of the assistant's question, but holds words
    that show it is about something else, or sounds clearly more like another option, gives
    way to the unbiased text; a short answer that names none, but sounds clearly like one
@@ -29,9 +30,17 @@ from collections.abc import Sequence
 from ctxasr.asr.bias.answer import AnswerCheck
 from ctxasr.asr.bias.canonical import Canonicalizer
 from ctxasr.asr.bias.expectations import Expectations
+from ctxasr.asr.bias.framed import FramedEntries
 from ctxasr.asr.bias.guard import Guard
 from ctxasr.asr.bias.options import BiasOptions
-from ctxasr.asr.bias.readings import Alternative, Choice, EntityMatch, Merged, Scored
+from ctxasr.asr.bias.readings import (
+    Alternative,
+    AudioChecks,
+    Choice,
+    EntityMatch,
+    Merged,
+    Scored,
+)
 from ctxasr.asr.bias.rescoring import Rescorer, is_clear_speech, is_silence
 from ctxasr.asr.bias.sound import Likeness
 from ctxasr.asr.bias.spans import catalog_phrases_in
@@ -44,6 +53,7 @@ from ctxasr.text import words
 
 __all__ = [
     "Alternative",
+    "AudioChecks",
     "BiasOptions",
     "Choice",
     "ContextBiaser",
@@ -71,6 +81,7 @@ class ContextBiaser:
         self.canonicalizer = Canonicalizer(plan, pronouncer, expect, options)  # 5: spelling
         self.guard = Guard(plan, expect, likeness, self.canonicalizer)  # 2: the merge
         self.spell_check = SpellCheck(plan, expect, likeness)  # 3a: readings to score
+        self.framed = FramedEntries(expect, likeness)  # 3a: entries in the request frame
         self.verdict = Verdict(options)  # 3b: which scored reading wins
         self.answer_check = AnswerCheck(expect, likeness)  # 4: replies to a question only
 
@@ -94,15 +105,19 @@ class ContextBiaser:
         """``text`` read whole as each option of the assistant's question, if it names none."""
         return self.answer_check.whole_readings(text, [words(h.text) for h in unbiased.hypotheses])
 
+    def framed_readings(self, text: str, unbiased: Decoded) -> list[Alternative]:
+        """With no question offering options, ``text`` with each entry of small catalogs in
+        its request frame, if it holds no word of one."""
+        return self.framed.readings(text, [words(h.text) for h in unbiased.hypotheses])
+
     def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:
         """The spell check's readings of the biased text where the guard kept the unbiased."""
         return self.spell_check.biased_alternatives(merged, unbiased)
 
-    def audio_checks(
-        self, text: str, judged: Scored, batch: Sequence[Scored] = ()
-    ) -> tuple[bool, bool]:
-        """Whether a reading also needs its plain gain, and its language prior."""
-        return self.verdict.audio_checks(text, judged, batch)
+    def audio_checks(self, text: str, prompted: Sequence[Scored]) -> list[AudioChecks]:
+        """Which readings, scored with the prompt, also need their plain gain, and their
+        language prior."""
+        return self.verdict.audio_checks(text, prompted)
 
     def pick(self, scored: Sequence[Scored]) -> Alternative | None:
         """The reading the decoder believes more than the current text, if any."""

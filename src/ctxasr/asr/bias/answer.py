@@ -55,10 +55,8 @@ class AnswerCheck:
         self.expect = expect
         self.likeness = likeness
         self.options: BiasOptions = likeness.options
-        plan = expect.plan
-        last = plan.context.last_turn("assistant")  # the turn whose options are ``offered``
-        self.asks = last is not None and last.text.rstrip().endswith("?")
-        self.said = frozenset(w for text in plan.turn_texts for w in words(text))
+        self.asks = expect.question
+        self.said = frozenset(w for text in expect.plan.turn_texts for w in words(text))
 
     def objection(self, text: str, unbiased: str) -> str | None:
         """Why ``text``, newly naming an option of the assistant's question, is no reply to it
@@ -119,7 +117,9 @@ class AnswerCheck:
             return []
         said = " ".join(norm)
         heard = self.likeness.pronouncer.phrase(said)
-        short = options.short_answer_loss is not None and not self._heard_for_sure(norm, nbest)
+        short = options.short_answer_loss is not None and not self.likeness.heard_for_sure(
+            norm, nbest
+        )
         found = []
         for entry, its_telling in telling.items():
             brief = _spelled(entry, its_telling)
@@ -143,12 +143,6 @@ class AnswerCheck:
                     )
                 )
         return found
-
-    def _heard_for_sure(self, norm: list[str], nbest: list[list[str]]) -> bool:
-        """Whether the words of the text, answer fillers aside, are dictionary words that the
-        unbiased n-best agrees on ("Stop."): a reply of its own, not a name misheard."""
-        said = [w for w in norm if w and w not in ANSWER_FILLERS]
-        return bool(said) and self.likeness.protected(said, nbest)
 
     def _sounds_like(self, norm: list[str], telling: list[str]) -> bool:
         """Whether a word of the text is a near homophone of one of the option's telling words

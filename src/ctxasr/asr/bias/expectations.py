@@ -28,6 +28,12 @@ class Expectations:
         return any(self.plan.phrase_relevance(p) >= SHARES_WORDS_WITH_LAST_TURN for p in phrases)
 
     @cached_property
+    def question(self) -> bool:
+        """Whether the assistant's last turn is a question (its named entries: options)."""
+        last = self.plan.context.last_turn("assistant")
+        return last is not None and last.text.rstrip().endswith("?")
+
+    @cached_property
     def offered(self) -> tuple[IndexedPhrase, ...]:
         """The phrases of the entries the assistant just named."""
         index, plan = self.plan.index, self.plan

@@ -96,6 +96,17 @@ class BiasOptions:
     # case). None turns this rule off.
     short_answer_loss: float | None = 5.0
     short_answer_heard_loss: float = 7.0
+    # Framed entries: with no question offering options, small catalogs (at most
+    # frame_entry_limit entries in all) have each entry read in place of the text's words
+    # after its request frame ("Open Incendies." for "Open and send these.", "Golf." for
+    # "Don't."), when the text holds no word of an entry, and judged as short answers are
+    # (scored in a batch of their own). An entry that stands alone (no heard word kept, a
+    # "please" aside) was not expected as an offered option is: the audio may lose at most
+    # bare_entry_heard_loss nats on it ("Tell me a joke." heard "that'll be a joke." read
+    # "Joao Dvorak." at -5.4), and after a turn that lists entries it is not read at all.
+    # None turns these readings off.
+    frame_entry_limit: int | None = 30
+    bare_entry_heard_loss: float = 3.0
     # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, at
     # least protected_similarity alike) also wins when the prompted decoder finds it nearly as
     # likely as the text (loses at most lead_loss nats, about one token, named_prior included)
@@ -181,6 +192,8 @@ _NON_NEGATIVE = (
     "whole_answer_heard_loss",
     "short_answer_loss",
     "short_answer_heard_loss",
+    "frame_entry_limit",
+    "bare_entry_heard_loss",
     "lead_loss",
     "lead_margin",
     "max_swaps",

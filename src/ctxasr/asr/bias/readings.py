@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ctxasr.context.index import IndexedPhrase
+from ctxasr.text import words
+
+# Kept after an entry read in a request frame, as they were said; no frame of their own.
+POLITE_WORDS = frozenset({"please", "thanks"})
 
 
 @dataclass(frozen=True)
@@ -35,17 +39,39 @@ class Alternative:
     # It drops a word of the text that spells a catalog phrase ("Schmidt." -> "Hamid."): it
     # trades a name for a name, which only the stricter rules may do.
     drops_a_name: bool = False
-    # The whole utterance read as this option of the assistant's question (its entry), whatever
-    # the words heard: only the audio may vouch for it, so it is judged by its own rules alone.
-    # ``short_answer``: the reading is only the words that tell the option apart, as a short
-    # reply gives it, and the heard words neither were heard for sure nor sound like it.
+    # The whole utterance read as this entry, whatever the words heard: an option of the
+    # assistant's question, or a small catalog's entry in the text's request frame. Only the
+    # audio may vouch for it, so it is judged by its own rules alone. ``short_answer``: the
+    # reading is only the words that tell the option apart, as a short reply gives it, or the
+    # entry in the frame, and the heard words neither were heard for sure nor sound like it.
     whole_answer: str | None = None
     short_answer: bool = False
+
+    @property
+    def framed(self) -> bool:
+        """A catalog entry read in the text's request frame (``bias.framed``): a guess at the
+        whole utterance, not an option the assistant offered nor a reading of heard words."""
+        return self.whole_answer is not None and not self.named
+
+    @property
+    def stands_alone(self) -> bool:
+        """Whether the reading is its phrase alone ("Golf.", "Golf, please."): no heard word
+        of a frame around it vouches for it."""
+        said = [w for w in words(self.text) if w not in POLITE_WORDS]
+        return said == words(self.phrase.text)
 
     @property
     def plain_checked(self) -> bool:
         """Whether it must also hold when the decoder is scored without the context prompt."""
         return self.contested or self.swapped or self.whole_answer is not None
+
+
+@dataclass(frozen=True)
+class AudioChecks:
+    """Which further scores a reading needs, beside its gain with the context prompt."""
+
+    plain: bool  # its gain without the prompt
+    prior: bool  # its gain with neither prompt nor audio (the language prior)
 
 
 @dataclass(frozen=True)

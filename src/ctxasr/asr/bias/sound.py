@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ctxasr.asr.bias.options import BiasOptions
+from ctxasr.context.index import ANSWER_FILLERS
 from ctxasr.context.phonetics import Pronouncer, similarity
 from ctxasr.text import contains_phrase
 
@@ -55,6 +56,12 @@ class Likeness:
             return False  # an invented spelling is evidence of a name, not of a word
         support = sum(contains_phrase(h, heard) for h in nbest) / max(1, len(nbest))
         return support >= self.options.protect_support
+
+    def heard_for_sure(self, norm: list[str], nbest: list[list[str]]) -> bool:
+        """Whether the words ``norm`` of a reply, answer fillers aside, were heard for sure
+        (``protected``): "Stop." is a reply of its own, not a name misheard."""
+        said = [w for w in norm if w and w not in ANSWER_FILLERS]
+        return bool(said) and self.protected(said, nbest)
 
     def near_homophones(self, word: str, other: str) -> bool:
         """Whether two words sound at least evidence_similarity alike ("car" and "Carr"): the

@@ -10,7 +10,8 @@ another) must win both ways; a named option may win a narrow loss when the audio
 taken out, prefers it; a plain respelling may win a narrow loss when it leads every
 reading of another phrase clearly; and an option read as the whole utterance must win clearly
 with the prompt and lose next to nothing by the audio alone, or, read as the words that tell it
-apart (a short answer), be nearly accepted by both and ranked by both above every other option.
+apart (a short answer), be nearly accepted by both and ranked by both above every other option;
+so must an entry of a small catalog guessed into the text's request frame (``framed``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 from collections.abc import Sequence
 
 from ctxasr.asr.bias.options import BiasOptions
-from ctxasr.asr.bias.readings import Alternative, Scored
+from ctxasr.asr.bias.readings import Alternative, AudioChecks, Scored
 from ctxasr.asr.bias.spans import SPLIT_WORDS, blocks
 from ctxasr.text import words
 
@@ -32,22 +33,22 @@ class Verdict:
     def __init__(self, options: BiasOptions) -> None:
         self.options = options
 
-    def audio_checks(
-        self, text: str, judged: Scored, batch: Sequence[Scored] = ()
-    ) -> tuple[bool, bool]:
-        """Whether ``pick`` needs the alternative's gain without the prompt, and its gain
-        without prompt or audio (its language prior), given its gain with the prompt and the
-        prompted gains of the ``batch`` of readings scored beside it."""
+    def audio_checks(self, text: str, prompted: Sequence[Scored]) -> list[AudioChecks]:
+        """For each reading scored with the prompt, whether ``pick`` also needs its gain
+        without the prompt, and its gain without prompt or audio (its language prior)."""
+        # A short answer is weighed against every other option's readings by the audio.
+        short_in_reach = self._short_answer_in_reach(prompted)
+        return [self._checks(text, judged, short_in_reach) for judged in prompted]
+
+    def _checks(self, text: str, judged: Scored, short_in_reach: bool) -> AudioChecks:
         alternative = judged.alternative
         if alternative.whole_answer is not None:  # the whole text is its one span
             margin = self.options.whole_answer_margin
             clear = margin is not None and self._gain(judged) >= margin
-            # A short answer is weighed against every other option's readings by the audio.
-            needed = clear or self._short_answer_in_reach([judged, *batch])
-            return needed, needed
+            return AudioChecks(clear or short_in_reach, clear or short_in_reach)
         answer = self._may_answer(judged)
         framed = (alternative.contested or answer) and in_one_span(text, alternative)
-        return alternative.plain_checked or answer, framed
+        return AudioChecks(alternative.plain_checked or answer, framed)
 
     def _may_answer(self, judged: Scored) -> bool:
         """A named option that the prompted decoder refuses by no more than named_answer_loss
@@ -99,7 +100,10 @@ class Verdict:
             return None
         best = max(plain, key=self._gain)
         phrase = best.alternative.phrase.text
-        rivals = [j for j in scored if j.alternative.phrase.text != phrase]
+        # Entries guessed into the request frame read no heard words: they rival nothing here.
+        rivals = [
+            j for j in scored if j.alternative.phrase.text != phrase and not j.alternative.framed
+        ]
         if not rivals:
             return None  # a lone reading leads nothing: no sign that the audio singled it out
         if max(j.alternative.similarity for j in rivals) >= options.homophone_similarity:
@@ -141,13 +145,20 @@ class Verdict:
         loss, option = options.short_answer_loss, judged.alternative.whole_answer
         if loss is None or not judged.alternative.short_answer or heard is None:
             return False
-        if gain < -loss or heard < -options.short_answer_heard_loss:
+        if gain < -loss or heard < -self._heard_loss(judged.alternative):
             return False
         rivals = [j for j in scored if j.alternative.whole_answer not in (None, option)]
         return all(
             j.gain <= judged.gain and (j.heard_gain is None or j.heard_gain <= heard)
             for j in rivals
         )
+
+    def _heard_loss(self, alternative: Alternative) -> float:
+        """How much a short answer may lose by the audio: an offered option or an entry in a
+        heard frame was expected there; an entry standing alone, unasked, was not."""
+        if alternative.named or not alternative.stands_alone:
+            return self.options.short_answer_heard_loss
+        return self.options.bare_entry_heard_loss
 
     def _wins_swap(self, judged: Scored) -> bool:
         plain_gain = judged.plain_gain

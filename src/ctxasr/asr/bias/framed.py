@@ -1,0 +1,103 @@
+"""Step 3a, framed entries: each entry of a small catalog read in the text's request frame.
+
+With no question offering options, a follow-up is mostly a request around one entry ("Open
+Incendies.", "Take me to Souvla.", "Golf.") whose frame a recogniser hears and whose name it
+garbles into English words ("Open and send these.", "Take me to Google.", "Don't."), often too
+unlike the entry for a respelling. Where the catalogs are few entries in all, the text with each
+entry in place of its words after the request frame is a reading for the decoder to judge, as
+a short answer is (``Verdict``): the audio must single the entry out among all the others.
+
+The frame is the run of the text's first words that are function or request words ("take me
+to", "how do I get to"); every cut of that run is tried, the empty one too (the frame itself
+may be misheard) unless the assistant just listed entries. A trailing "please" stays as it was
+said.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ctxasr.asr.bias.expectations import Expectations
+from ctxasr.asr.bias.frames import frame_word
+from ctxasr.asr.bias.readings import POLITE_WORDS, Alternative
+from ctxasr.asr.bias.sound import Likeness
+from ctxasr.context.index import IndexedPhrase
+from ctxasr.context.phonetics import similarity
+from ctxasr.text import normalize, words
+
+_TRAILING_PUNCTUATION = re.compile(r"[,.;:!?]+$")
+
+
+class FramedEntries:
+    """Readings of a text with each small-catalog entry in its request frame."""
+
+    def __init__(self, expect: Expectations, likeness: Likeness) -> None:
+        self.expect = expect
+        self.likeness = likeness
+        limit = likeness.options.frame_entry_limit
+        entries = {p.text: p for p in expect.plan.index.phrases if p.whole}
+        self.entries = list(entries.values()) if limit is not None and len(entries) <= limit else []
+        # A text with a word of an entry ("Caffe." of "Caffe Trieste") is the respellings'
+        # and the swaps' to judge; frame words ("the", "to") tell nothing.
+        self.entry_words = frozenset(
+            w for p in self.entries for w in words(p.text) if not frame_word(w)
+        )
+
+    def readings(self, text: str, nbest: list[list[str]]) -> list[Alternative]:
+        """``text`` with each entry after every cut of its request frame; none when a question
+        offers options (the short answers' case), the text holds a word of an entry,
+        or the unbiased n-best ``nbest`` agrees on its words (``Likeness.heard_for_sure``)."""
+        if not self.entries or self._offers_options():
+            return []
+        tokens = text.split()
+        norm = [normalize(t) for t in tokens]
+        if not any(norm) or self.entry_words.intersection(norm):
+            return []
+        if self.likeness.heard_for_sure(norm, nbest):
+            return []
+        end = len(tokens)
+        while end > 0 and (not norm[end - 1] or norm[end - 1] in POLITE_WORDS):
+            end -= 1
+        polite = [_bare(t) for t in tokens[end:] if normalize(t)]
+        stop = "?" if text.rstrip().endswith("?") else "."
+        found: list[Alternative] = []
+        for cut in range(self._first_cut(), end):
+            heard = " ".join(w for w in norm[cut:end] if w)
+            frame = [_bare(t) for t in tokens[:cut]]
+            found.extend(self._reading(frame, entry, polite, stop, heard) for entry in self.entries)
+            if norm[cut] and not frame_word(norm[cut]):
+                break
+        return found
+
+    def _first_cut(self) -> int:
+        """1 after a turn that lists entries: a reply to a listing is a request of its own
+        ("how do I get to Shell?"), and a bare entry there is the prompt's echo of the list
+        ("Stop." read "Stumptown." after "I found Verve Coffee, ..."); 0 where none was listed
+        (a screen, a code word asked for), where an entry alone is the expected reply."""
+        return 1 if self.expect.offered else 0
+
+    def _offers_options(self) -> bool:
+        return self.expect.question and len(self.expect.offered_options) >= 2
+
+    def _reading(
+        self, frame: list[str], entry: IndexedPhrase, polite: list[str], stop: str, heard: str
+    ) -> Alternative:
+        said = " ".join([*frame, entry.text])
+        if not frame:
+            said = said[:1].upper() + said[1:]
+        if polite:
+            said = f"{said}, {' '.join(polite)}"
+        alike = similarity(self.likeness.pronouncer.phrase(heard), entry.prons)
+        return Alternative(
+            said + stop,
+            heard,
+            entry,
+            alike,
+            False,
+            whole_answer=entry.text,
+            short_answer=True,
+        )
+
+
+def _bare(token: str) -> str:
+    return _TRAILING_PUNCTUATION.sub("", token)

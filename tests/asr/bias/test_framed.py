@@ -1,0 +1,128 @@
+"""Framed entries: each entry of a small catalog read in the text's request frame."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ctxasr.asr.bias import Alternative, BiasOptions, Scored
+from ctxasr.context import DialogueContext
+from tests.asr.bias.common import NBEST_UNSURE, SWAP_CONTEXT, decoded, make_biaser
+
+SCREEN = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Show me some movies."},
+            {"role": "assistant", "text": "Here are a few movies on your screen."},
+        ],
+        "catalogs": {"screen": ["Incendies", "Oldboy", "Amores Perros"]},
+    }
+)
+
+
+def framed(text: str, context: DialogueContext = SCREEN, **options: object) -> list[Alternative]:
+    biaser = make_biaser(context, BiasOptions(**options))  # type: ignore[arg-type]
+    return biaser.framed_readings(text, NBEST_UNSURE)
+
+
+def test_each_entry_follows_every_cut_of_the_request_frame() -> None:
+    readings = framed("Open and send these.")
+    incendies = [a.text for a in readings if a.whole_answer == "Incendies"]
+    # The frame is "Open and send these" up to its first content word; here all are frame
+    # words, so every cut is read, the empty one too.
+    assert incendies == [
+        "Incendies.",
+        "Open Incendies.",
+        "Open and Incendies.",
+        "Open and send Incendies.",
+    ]
+    assert {a.whole_answer for a in readings} == {"Incendies", "Oldboy", "Amores Perros"}
+    assert all(a.short_answer and not a.named for a in readings)
+    (open_incendies,) = [a for a in readings if a.text == "Open Incendies."]
+    assert open_incendies.heard == "and send these"
+    assert not open_incendies.stands_alone
+    assert readings[0].stands_alone
+
+
+def test_the_frame_ends_at_the_first_content_word_and_please_stays() -> None:
+    texts = [a.text for a in framed("Take me to Google, please?") if a.whole_answer == "Oldboy"]
+    assert texts == [
+        "Oldboy, please?",
+        "Take Oldboy, please?",
+        "Take me Oldboy, please?",
+        "Take me to Oldboy, please?",
+    ]
+    alone = [a for a in framed("Take me to Google, please?") if a.text == "Oldboy, please?"]
+    assert alone[0].stands_alone  # "please" is no frame
+
+
+LISTING = DialogueContext.from_json(
+    {
+        "turns": [
+            {"role": "user", "text": "Are there any coffee shops around here?"},
+            {
+                "role": "assistant",
+                "text": "I found Verve Coffee, Blue Bottle Coffee and Sightglass.",
+            },
+        ],
+        "catalogs": {"places": ["Verve Coffee", "Blue Bottle Coffee", "Sightglass", "Stumptown"]},
+    }
+)
+
+
+def test_after_a_listing_an_entry_needs_a_frame() -> None:
+    """A reply to a listing is a request of its own: "Stop." read "Stumptown." is the list's
+    echo, while "How do I get to Stumptown?" keeps its heard frame."""
+    assert framed("time.", LISTING) == []
+    texts = {a.text for a in framed("How do I get to stop town?", LISTING)}
+    assert "How do I get to Stumptown?" in texts
+    assert "Stumptown?" not in texts and "How Stumptown?" in texts
+    assert "Oldboy." in {a.text for a in framed("time.")}  # nothing listed: alone is fine
+
+
+def test_no_framed_readings_where_they_do_not_belong() -> None:
+    assert framed("Open Oldboy.") == []  # it names an entry
+    assert framed("Play amores.") == []  # a part of one
+    assert framed("Open and send these.", frame_entry_limit=2) == []  # too many entries
+    assert framed("Open and send these.", frame_entry_limit=None) == []  # off
+    # After a question with options, the short answers read the options instead.
+    assert framed("Don't worry.", SWAP_CONTEXT) == []
+    # Words the unbiased n-best agrees on are a reply of their own.
+    biaser = make_biaser(SCREEN)
+    sure = decoded(("Stop.", -1.6), ("stop.", -1.7), ("Stop!", -2.5))
+    assert biaser.framed_readings("Stop.", sure) == []
+    assert biaser.framed_readings("Stop.", NBEST_UNSURE) != []
+
+
+def test_an_entry_standing_alone_must_be_heard_more_clearly() -> None:
+    """Both win as short answers do, leading every other entry both ways; an entry alone, with
+    no heard word around it, may lose only bare_entry_heard_loss nats by the audio."""
+    options = BiasOptions(short_answer_heard_loss=7.0, bare_entry_heard_loss=3.0)
+    biaser = make_biaser(SCREEN, options)
+    readings = {a.text: a for a in biaser.framed_readings("Open and send these.", NBEST_UNSURE)}
+    framed_one, alone = readings["Open Incendies."], readings["Incendies."]
+    rival = readings["Open Oldboy."]
+
+    def picked(judged: Alternative, gain: float, heard: float) -> Alternative | None:
+        return biaser.pick([Scored(judged, gain, heard, 0.0), Scored(rival, -9.0, -9.0, 0.0)])
+
+    assert picked(framed_one, -2.0, -5.0) is framed_one
+    assert picked(alone, -2.0, -5.0) is None  # alone: -5 is beyond 3 nats
+    assert picked(alone, -2.0, -2.5) is alone
+    assert picked(framed_one, -2.0, -9.5) is None  # the rival is ahead by the audio
+    assert picked(replace(alone, named=True), -2.0, -5.0) is not None  # an offered option
+
+
+def test_framed_entries_are_no_rivals_for_the_lead_rule() -> None:
+    """The lead rule asks whether the audio singled a respelling out among the readings of the
+    heard words; an entry guessed into the frame reads none of them, so a lone respelling
+    still leads nothing, however far behind the guessed entries are."""
+    biaser = make_biaser(SCREEN)
+    text = "Open and send these."
+    (respelled, *_) = biaser.alternatives(text, NBEST_UNSURE)
+    assert respelled.text == "Open Incendies." and not respelled.framed
+    guesses = [
+        a for a in biaser.framed_readings(text, NBEST_UNSURE) if a.whole_answer != "Incendies"
+    ]
+    assert guesses and all(a.framed for a in guesses)
+    scored = [Scored(respelled, -1.0), *(Scored(a, -30.0) for a in guesses)]
+    assert biaser.pick(scored) is None
