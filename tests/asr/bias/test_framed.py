@@ -84,8 +84,10 @@ def test_no_framed_readings_where_they_do_not_belong() -> None:
     assert framed("Play amores.") == []  # a part of one
     assert framed("Open and send these.", frame_entry_limit=2) == []  # too many entries
     assert framed("Open and send these.", frame_entry_limit=None) == []  # off
-    # After a question with options, the short answers read the options instead.
-    assert framed("Don't worry.", SWAP_CONTEXT) == []
+    # After a question with options, only the options' short answers go in the frame.
+    after_question = framed("The one with your data.", SWAP_CONTEXT)
+    assert {a.text for a in after_question} >= {"The one with Mahmoud.", "The Lefebvre."}
+    assert all(a.named and a.short_answer and a.framed for a in after_question)
     # Words the unbiased n-best agrees on are a reply of their own.
     biaser = make_biaser(SCREEN)
     sure = decoded(("Stop.", -1.6), ("stop.", -1.7), ("Stop!", -2.5))
@@ -126,3 +128,20 @@ def test_framed_entries_are_no_rivals_for_the_lead_rule() -> None:
     assert guesses and all(a.framed for a in guesses)
     scored = [Scored(respelled, -1.0), *(Scored(a, -30.0) for a in guesses)]
     assert biaser.pick(scored) is None
+
+
+def test_an_option_in_the_frame_wins_as_its_short_answer_would() -> None:
+    """ "The one with Mahmoud." for "The one with your data.": an offered option, so the
+    short answers' audio bar (7 nats), and it must lead the other option's readings."""
+    biaser = make_biaser(SWAP_CONTEXT, BiasOptions(named_prior=1.0))
+    readings = {a.text: a for a in biaser.framed_readings("The one with your data.", NBEST_UNSURE)}
+    mine, other = readings["The one with Mahmoud."], readings["The one with Lefebvre."]
+
+    def picked(heard: float, rival_heard: float) -> Alternative | None:
+        return biaser.pick([Scored(mine, -3.0, heard, 0.0), Scored(other, -6.0, rival_heard, 0.0)])
+
+    assert picked(-5.0, -9.0) is mine
+    assert picked(-5.0, -4.0) is None  # the audio prefers the other option
+    assert picked(-7.5, -9.0) is None  # the audio refuses it
+    off = make_biaser(SWAP_CONTEXT, BiasOptions(frame_entry_limit=None))
+    assert off.framed_readings("The one with your data.", NBEST_UNSURE) == []

@@ -106,9 +106,13 @@ class ContextBiaser:
         return self.answer_check.whole_readings(text, [words(h.text) for h in unbiased.hypotheses])
 
     def framed_readings(self, text: str, unbiased: Decoded) -> list[Alternative]:
-        """With no question offering options, ``text`` with each entry of small catalogs in
-        its request frame, if it holds no word of one."""
-        return self.framed.readings(text, [words(h.text) for h in unbiased.hypotheses])
+        """``text`` with each entry of small catalogs in its request frame, if it holds no word
+        of one; after a question with options, with each option's short answer there."""
+        nbest = [words(h.text) for h in unbiased.hypotheses]
+        return [
+            *self.answer_check.framed_readings(text, nbest),
+            *self.framed.readings(text, nbest),
+        ]
 
     def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:
         """The spell check's readings of the biased text where the guard kept the unbiased."""

@@ -37,7 +37,10 @@ a reply of its own), nor when they sound like the option (the choice above judge
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ctxasr.asr.bias.expectations import Expectations
+from ctxasr.asr.bias.framed import frame_cuts
 from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import Alternative, Choice
@@ -142,6 +145,24 @@ class AnswerCheck:
                         short_answer=short_answer,
                     )
                 )
+        return found
+
+    def framed_readings(self, text: str, nbest: list[list[str]]) -> list[Alternative]:
+        """Each short answer of ``whole_readings`` also in the text's request frame ("The one
+        with Lefebvre." for "The one with your data.", "Achterberg, please." for "Back to our
+        break, please."), judged as the short answer is; none when framed readings are off
+        (``frame_entry_limit``)."""
+        if self.options.frame_entry_limit is None:
+            return []
+        found = []
+        for answer in self.whole_readings(text, nbest):
+            if not answer.short_answer:
+                continue
+            telling = answer.text.removesuffix(".")
+            for cut in frame_cuts(text):
+                if cut.frame or cut.polite:
+                    reading = cut.reading(telling)
+                    found.append(replace(answer, text=reading, heard=cut.heard, framed=True))
         return found
 
     def _sounds_like(self, norm: list[str], telling: list[str]) -> bool:

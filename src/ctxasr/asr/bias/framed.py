@@ -16,6 +16,7 @@ said.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.asr.bias.frames import frame_word
@@ -55,48 +56,62 @@ class FramedEntries:
             return []
         if self.likeness.heard_for_sure(norm, nbest):
             return []
-        end = len(tokens)
-        while end > 0 and (not norm[end - 1] or norm[end - 1] in POLITE_WORDS):
-            end -= 1
-        polite = [_bare(t) for t in tokens[end:] if normalize(t)]
-        stop = "?" if text.rstrip().endswith("?") else "."
-        found: list[Alternative] = []
-        for cut in range(self._first_cut(), end):
-            heard = " ".join(w for w in norm[cut:end] if w)
-            frame = [_bare(t) for t in tokens[:cut]]
-            found.extend(self._reading(frame, entry, polite, stop, heard) for entry in self.entries)
-            if norm[cut] and not frame_word(norm[cut]):
-                break
-        return found
-
-    def _first_cut(self) -> int:
-        """1 after a turn that lists entries: a reply to a listing is a request of its own
-        ("how do I get to Shell?"), and a bare entry there is the prompt's echo of the list
-        ("Stop." read "Stumptown." after "I found Verve Coffee, ..."); 0 where none was listed
-        (a screen, a code word asked for), where an entry alone is the expected reply."""
-        return 1 if self.expect.offered else 0
+        cuts = [c for c in frame_cuts(text) if c.frame or not self.expect.offered]
+        return [self._reading(cut, entry) for cut in cuts for entry in self.entries]
 
     def _offers_options(self) -> bool:
         return self.expect.question and len(self.expect.offered_options) >= 2
 
-    def _reading(
-        self, frame: list[str], entry: IndexedPhrase, polite: list[str], stop: str, heard: str
-    ) -> Alternative:
-        said = " ".join([*frame, entry.text])
-        if not frame:
-            said = said[:1].upper() + said[1:]
-        if polite:
-            said = f"{said}, {' '.join(polite)}"
-        alike = similarity(self.likeness.pronouncer.phrase(heard), entry.prons)
+    def _reading(self, cut: FrameCut, entry: IndexedPhrase) -> Alternative:
+        alike = similarity(self.likeness.pronouncer.phrase(cut.heard), entry.prons)
         return Alternative(
-            said + stop,
-            heard,
+            cut.reading(entry.text),
+            cut.heard,
             entry,
             alike,
             False,
             whole_answer=entry.text,
             short_answer=True,
+            framed=True,
         )
+
+
+@dataclass(frozen=True)
+class FrameCut:
+    """One cut of a text's request frame: the heard words kept before the entry, the words it
+    stands for, and the "please" and the final mark kept after it."""
+
+    frame: tuple[str, ...]
+    heard: str
+    polite: tuple[str, ...]
+    stop: str
+
+    def reading(self, phrase: str) -> str:
+        said = " ".join([*self.frame, phrase])
+        if not self.frame:
+            said = said[:1].upper() + said[1:]
+        if self.polite:
+            said = f"{said}, {' '.join(self.polite)}"
+        return said + self.stop
+
+
+def frame_cuts(text: str) -> list[FrameCut]:
+    """Every cut of ``text``'s request frame, the empty one first: the run of its first words
+    that are function or request words, up to and including its first content word's place."""
+    tokens = text.split()
+    norm = [normalize(t) for t in tokens]
+    end = len(tokens)
+    while end > 0 and (not norm[end - 1] or norm[end - 1] in POLITE_WORDS):
+        end -= 1
+    polite = tuple(_bare(t) for t in tokens[end:] if normalize(t))
+    stop = "?" if text.rstrip().endswith("?") else "."
+    cuts = []
+    for cut in range(end):
+        heard = " ".join(w for w in norm[cut:end] if w)
+        cuts.append(FrameCut(tuple(_bare(t) for t in tokens[:cut]), heard, polite, stop))
+        if norm[cut] and not frame_word(norm[cut]):
+            break
+    return cuts
 
 
 def _bare(token: str) -> str:

@@ -104,7 +104,8 @@ class BiasOptions:
     # "please" aside) was not expected as an offered option is: the audio may lose at most
     # bare_entry_heard_loss nats on it ("Tell me a joke." heard "that'll be a joke." read
     # "Joao Dvorak." at -5.4), and after a turn that lists entries it is not read at all.
-    # None turns these readings off.
+    # After a question with options, each option's short answer is read in the frame instead
+    # ("The one with Lefebvre." for "The one with your data."). None turns these readings off.
     frame_entry_limit: int | None = 30
     bare_entry_heard_loss: float = 3.0
     # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, at

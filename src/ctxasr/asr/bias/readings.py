@@ -46,12 +46,9 @@ class Alternative:
     # entry in the frame, and the heard words neither were heard for sure nor sound like it.
     whole_answer: str | None = None
     short_answer: bool = False
-
-    @property
-    def framed(self) -> bool:
-        """A catalog entry read in the text's request frame (``bias.framed``): a guess at the
-        whole utterance, not an option the assistant offered nor a reading of heard words."""
-        return self.whole_answer is not None and not self.named
+    # Such an entry or option put in the text's request frame (``bias.framed``): a guess at the
+    # whole utterance around its heard frame, not a reading of the heard words it replaces.
+    framed: bool = False
 
     @property
     def stands_alone(self) -> bool:
