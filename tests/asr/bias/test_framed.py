@@ -73,6 +73,7 @@ def test_after_a_listing_an_entry_needs_a_frame() -> None:
     """A reply to a listing is a request of its own: "Stop." read "Stumptown." is the list's
     echo, while "How do I get to Stumptown?" keeps its heard frame."""
     assert framed("time.", LISTING) == []
+    assert framed("Google it, please.", LISTING) == []  # no frame before its first content word
     texts = {a.text for a in framed("How do I get to stop town?", LISTING)}
     assert "How do I get to Stumptown?" in texts
     assert "Stumptown?" not in texts and "How Stumptown?" in texts

@@ -56,6 +56,10 @@ class FramedEntries:
             return []
         if self.likeness.heard_for_sure(norm, nbest):
             return []
+        # After a turn that lists entries, a reply is a request of its own ("how do I get to
+        # Shell?"), and an entry alone there is the prompt's echo of the list ("Stop." read
+        # "Stumptown." after "I found Verve Coffee, ..."); where none was listed (a screen, a
+        # code word asked for), an entry alone is the expected reply.
         cuts = [c for c in frame_cuts(text) if c.frame or not self.expect.offered]
         return [self._reading(cut, entry) for cut in cuts for entry in self.entries]
 
