@@ -335,18 +335,22 @@ class _Run:
         utterance. Best effort: if the scoring fails, the guarded text
         stands."""
         text = merged.text
+        answers = biaser.answer_readings(text, unbiased)
         # An option read whole is judged by its own rules even where a respelling of the text
         # reads the same ("Aguilar." for "I will work."): both are scored.
-        alternatives = _distinct(
-            [
-                *biaser.alternatives(text, unbiased),
-                *merged.contested,
-                *biaser.biased_alternatives(merged, unbiased),
-            ]
-        ) + biaser.answer_readings(text, unbiased)
+        alternatives = (
+            _distinct(
+                [
+                    *biaser.alternatives(text, unbiased),
+                    *merged.contested,
+                    *biaser.biased_alternatives(merged, unbiased),
+                ]
+            )
+            + answers
+        )
         # Scored in a batch of their own: the int8 decoder's scores move with their batch, and
         # the guesses must not move those of the readings the other rules judge.
-        framed = biaser.framed_readings(text, unbiased)
+        framed = biaser.framed_readings(text, unbiased, answers)
         if not alternatives and not framed:
             return text, merged.reason
         try:

@@ -21,7 +21,7 @@ SCREEN = DialogueContext.from_json(
 
 def framed(text: str, context: DialogueContext = SCREEN, **options: object) -> list[Alternative]:
     biaser = make_biaser(context, BiasOptions(**options))  # type: ignore[arg-type]
-    return biaser.framed_readings(text, NBEST_UNSURE)
+    return biaser.framed_readings(text, NBEST_UNSURE, biaser.answer_readings(text, NBEST_UNSURE))
 
 
 def test_each_entry_follows_every_cut_of_the_request_frame() -> None:
@@ -92,8 +92,8 @@ def test_no_framed_readings_where_they_do_not_belong() -> None:
     # Words the unbiased n-best agrees on are a reply of their own.
     biaser = make_biaser(SCREEN)
     sure = decoded(("Stop.", -1.6), ("stop.", -1.7), ("Stop!", -2.5))
-    assert biaser.framed_readings("Stop.", sure) == []
-    assert biaser.framed_readings("Stop.", NBEST_UNSURE) != []
+    assert biaser.framed_readings("Stop.", sure, []) == []
+    assert biaser.framed_readings("Stop.", NBEST_UNSURE, []) != []
 
 
 def test_an_entry_standing_alone_must_be_heard_more_clearly() -> None:
@@ -101,7 +101,7 @@ def test_an_entry_standing_alone_must_be_heard_more_clearly() -> None:
     no heard word around it, may lose only bare_entry_heard_loss nats by the audio."""
     options = BiasOptions(short_answer_heard_loss=7.0, bare_entry_heard_loss=3.0)
     biaser = make_biaser(SCREEN, options)
-    readings = {a.text: a for a in biaser.framed_readings("Open and send these.", NBEST_UNSURE)}
+    readings = {a.text: a for a in biaser.framed_readings("Open and send these.", NBEST_UNSURE, [])}
     framed_one, alone = readings["Open Incendies."], readings["Incendies."]
     rival = readings["Open Oldboy."]
 
@@ -124,18 +124,30 @@ def test_framed_entries_are_no_rivals_for_the_lead_rule() -> None:
     (respelled, *_) = biaser.alternatives(text, NBEST_UNSURE)
     assert respelled.text == "Open Incendies." and not respelled.framed
     guesses = [
-        a for a in biaser.framed_readings(text, NBEST_UNSURE) if a.whole_answer != "Incendies"
+        a
+        for a in biaser.framed_readings(
+            text, NBEST_UNSURE, biaser.answer_readings(text, NBEST_UNSURE)
+        )
+        if a.whole_answer != "Incendies"
     ]
     assert guesses and all(a.framed for a in guesses)
     scored = [Scored(respelled, -1.0), *(Scored(a, -30.0) for a in guesses)]
     assert biaser.pick(scored) is None
 
 
+DATA = "The one with your data."
+
+
 def test_an_option_in_the_frame_wins_as_its_short_answer_would() -> None:
     """ "The one with Mahmoud." for "The one with your data.": an offered option, so the
     short answers' audio bar (7 nats), and it must lead the other option's readings."""
     biaser = make_biaser(SWAP_CONTEXT, BiasOptions(named_prior=1.0))
-    readings = {a.text: a for a in biaser.framed_readings("The one with your data.", NBEST_UNSURE)}
+    readings = {
+        a.text: a
+        for a in biaser.framed_readings(
+            DATA, NBEST_UNSURE, biaser.answer_readings(DATA, NBEST_UNSURE)
+        )
+    }
     mine, other = readings["The one with Mahmoud."], readings["The one with Lefebvre."]
 
     def picked(heard: float, rival_heard: float) -> Alternative | None:
@@ -145,4 +157,4 @@ def test_an_option_in_the_frame_wins_as_its_short_answer_would() -> None:
     assert picked(-5.0, -4.0) is None  # the audio prefers the other option
     assert picked(-7.5, -9.0) is None  # the audio refuses it
     off = make_biaser(SWAP_CONTEXT, BiasOptions(frame_entry_limit=None))
-    assert off.framed_readings("The one with your data.", NBEST_UNSURE) == []
+    assert off.framed_readings(DATA, NBEST_UNSURE, off.answer_readings(DATA, NBEST_UNSURE)) == []

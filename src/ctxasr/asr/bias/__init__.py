@@ -105,13 +105,15 @@ class ContextBiaser:
         """``text`` read whole as each option of the assistant's question, if it names none."""
         return self.answer_check.whole_readings(text, [words(h.text) for h in unbiased.hypotheses])
 
-    def framed_readings(self, text: str, unbiased: Decoded) -> list[Alternative]:
+    def framed_readings(
+        self, text: str, unbiased: Decoded, answers: list[Alternative]
+    ) -> list[Alternative]:
         """``text`` with each entry of small catalogs in its request frame, if it holds no word
-        of one; after a question with options, with each option's short answer there."""
-        nbest = [words(h.text) for h in unbiased.hypotheses]
+        of one; after a question with options, with each short answer among ``answers`` (the
+        text's ``answer_readings``) there."""
         return [
-            *self.answer_check.framed_readings(text, nbest),
-            *self.framed.readings(text, nbest),
+            *self.answer_check.framed_readings(text, answers),
+            *self.framed.readings(text, [words(h.text) for h in unbiased.hypotheses]),
         ]
 
     def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:

@@ -147,23 +147,26 @@ class AnswerCheck:
                 )
         return found
 
-    def framed_readings(self, text: str, nbest: list[list[str]]) -> list[Alternative]:
-        """Each short answer of ``whole_readings`` also in the text's request frame ("The one
-        with Lefebvre." for "The one with your data.", "Achterberg, please." for "Back to our
-        break, please."), judged as the short answer is; none when framed readings are off
-        (``frame_entry_limit``)."""
+    def framed_readings(self, text: str, answers: list[Alternative]) -> list[Alternative]:
+        """Each short answer among ``answers`` (``whole_readings`` of ``text``) also in the
+        text's request frame ("The one with Lefebvre." for "The one with your data.",
+        "Achterberg, please." for "Back to our break, please."), judged as the short answer
+        is; none when framed readings are off (``frame_entry_limit``)."""
         if self.options.frame_entry_limit is None:
             return []
-        found = []
-        for answer in self.whole_readings(text, nbest):
-            if not answer.short_answer:
-                continue
-            telling = answer.text.removesuffix(".")
-            for cut in frame_cuts(text):
-                if cut.frame or cut.polite:
-                    reading = cut.reading(telling)
-                    found.append(replace(answer, text=reading, heard=cut.heard, framed=True))
-        return found
+        # The bare cut is the short answer itself.
+        cuts = [cut for cut in frame_cuts(text) if cut.frame or cut.polite]
+        return [
+            replace(
+                answer,
+                text=cut.reading(answer.text.removesuffix(".")),
+                heard=cut.heard,
+                framed=True,
+            )
+            for answer in answers
+            if answer.short_answer
+            for cut in cuts
+        ]
 
     def _sounds_like(self, norm: list[str], telling: list[str]) -> bool:
         """Whether a word of the text is a near homophone of one of the option's telling words
@@ -175,10 +178,9 @@ class AnswerCheck:
         """The question's options, each with the words that tell it apart, when it offers two
         or more and the words ``norm`` name none of them (None otherwise: an answer that names
         one the other steps have judged)."""
-        entries = self.expect.offered_options if self.asks else ()
-        if len(entries) < 2:
+        if not self.expect.asks_options:
             return None
-        telling = {entry: self.expect.telling_words(entry) for entry in entries}
+        telling = {entry: self.expect.telling_words(entry) for entry in self.expect.offered_options}
         if any(contains_phrase(norm, t) for t in telling.values()):
             return None
         return telling

@@ -34,6 +34,11 @@ class Expectations:
         return last is not None and last.text.rstrip().endswith("?")
 
     @cached_property
+    def asks_options(self) -> bool:
+        """Whether the last turn is a question that offers two or more entries to choose from."""
+        return self.question and len(self.offered_options) >= 2
+
+    @cached_property
     def offered(self) -> tuple[IndexedPhrase, ...]:
         """The phrases of the entries the assistant just named."""
         index, plan = self.plan.index, self.plan

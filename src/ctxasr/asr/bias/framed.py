@@ -15,7 +15,6 @@ said.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ctxasr.asr.bias.expectations import Expectations
@@ -26,7 +25,7 @@ from ctxasr.context.index import IndexedPhrase
 from ctxasr.context.phonetics import similarity
 from ctxasr.text import normalize, words
 
-_TRAILING_PUNCTUATION = re.compile(r"[,.;:!?]+$")
+_MARKS = ",.;:!?"  # stripped from the end of a kept word
 
 
 class FramedEntries:
@@ -48,7 +47,7 @@ class FramedEntries:
         """``text`` with each entry after every cut of its request frame; none when a question
         offers options (the short answers' case), the text holds a word of an entry,
         or the unbiased n-best ``nbest`` agrees on its words (``Likeness.heard_for_sure``)."""
-        if not self.entries or self._offers_options():
+        if not self.entries or self.expect.asks_options:
             return []
         tokens = text.split()
         norm = [normalize(t) for t in tokens]
@@ -62,9 +61,6 @@ class FramedEntries:
         # code word asked for), an entry alone is the expected reply.
         cuts = [c for c in frame_cuts(text) if c.frame or not self.expect.offered]
         return [self._reading(cut, entry) for cut in cuts for entry in self.entries]
-
-    def _offers_options(self) -> bool:
-        return self.expect.question and len(self.expect.offered_options) >= 2
 
     def _reading(self, cut: FrameCut, entry: IndexedPhrase) -> Alternative:
         alike = similarity(self.likeness.pronouncer.phrase(cut.heard), entry.prons)
@@ -119,4 +115,4 @@ def frame_cuts(text: str) -> list[FrameCut]:
 
 
 def _bare(token: str) -> str:
-    return _TRAILING_PUNCTUATION.sub("", token)
+    return token.rstrip(_MARKS)
