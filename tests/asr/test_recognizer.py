@@ -392,3 +392,86 @@ def test_an_entry_in_the_request_frame_is_scored_in_a_batch_of_its_own() -> None
     alone = GarbledTitleEngine({"Oldboy.": (-2.0, -8.0, -1.0)})
     recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, alone), pronouncer=PRONOUNCER)
     assert recognizer.recognize(SPEECH, SCREEN).text == "Open and send these."
+
+
+class GarbledNameEngine(GarbledTitleEngine):
+    """Both passes hear "Call Luke to stare at me." (a name garbled); the search of the
+    catalog after each cut of the frame finds ``found``, and notes the frames it was asked."""
+
+    def __init__(
+        self, beliefs: dict[str, tuple[float, float, float]], found: dict[str, list[str]]
+    ) -> None:
+        super().__init__(beliefs)
+        self.found = found
+        self.frames: list[list[str]] = []
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        return Decoded((Hypothesis("Call Luke to stare at me.", -0.9),), 0.01)
+
+    def tokenize(self, text: str) -> list[int]:
+        return [ord(c) for c in text]
+
+    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> Any:
+        engine, scorer = self, super().reading_scorer(chunk, prompt_tokens)
+
+        def search_entries(frames: Sequence[str], trie: Any, beam_size: int) -> list[list[str]]:
+            engine.frames.append(list(frames))
+            assert len(trie) == 48 and beam_size == BiasOptions().frame_search_beam
+            return [engine.found.get(frame, []) for frame in frames]
+
+        scorer.search_entries = search_entries
+        return scorer
+
+    def _belief(self, text: str, kind: int) -> float:
+        return 0.0 if text == "Call Luke to stare at me." else super()._belief(text, kind)
+
+
+BOOK = DialogueContext.from_json(
+    {
+        "turns": [],
+        "catalogs": {
+            "contacts": [
+                f"{first} {last}"
+                for first in ("Lukas", "Liam", "Siobhan", "Kenji", "Ingrid", "Thiago")
+                for last in (
+                    "Ferreira",
+                    "Bauer",
+                    "Jones",
+                    "Iwasaki",
+                    "Novak",
+                    "Dubois",
+                    "Reid",
+                    "Tran",
+                )
+            ]
+        },
+    }
+)
+
+
+def test_a_name_in_a_large_catalog_is_found_by_searching_after_the_frame() -> None:
+    """48 contacts, more than are read one by one: a search after each cut of the frame names
+    the entries to read, and those are judged as short answers are."""
+    found = {"Call": ["Lukas Ferreira", "Liam Bauer"], "": ["Lukas Ferreira"]}
+    beliefs = {
+        "Call Lukas Ferreira.": (-2.0, -3.0, -6.0),  # the audio prefers it, its prior out
+        "Call Liam Bauer.": (-6.0, -8.0, -5.0),
+        "Lukas Ferreira.": (-9.0, -9.0, -3.0),
+    }
+    engine = GarbledNameEngine(beliefs, found)
+    recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER)
+    recognition = recognizer.recognize(SPEECH, BOOK)
+    assert engine.frames == [["", "Call"]]
+    assert recognition.text == "Call Lukas Ferreira."
+    assert recognition.reason == "catalog phrase preferred by the decoder (Lukas Ferreira)"
+    # The audio refusing it (7.5 nats below the text, its prior out): the heard text stands.
+    refused = GarbledNameEngine({**beliefs, "Call Lukas Ferreira.": (-2.0, -13.5, -6.0)}, found)
+    recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, refused), pronouncer=PRONOUNCER)
+    assert recognizer.recognize(SPEECH, BOOK).text == "Call Luke to stare at me."
+    off = replace(RecognizerOptions(), bias=BiasOptions(frame_search_beam=0))
+    quiet = GarbledNameEngine(beliefs, found)
+    recognizer = Recognizer(off, engine=cast(Any, quiet), pronouncer=PRONOUNCER)
+    assert recognizer.recognize(SPEECH, BOOK).text == "Call Luke to stare at me."
+    assert quiet.frames == []

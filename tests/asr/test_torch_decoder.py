@@ -11,7 +11,7 @@ from ctxasr.asr import Recognizer, load_audio
 from ctxasr.asr.engine import DecodeOptions
 from ctxasr.asr.models import ModelError
 from ctxasr.asr.torch_decoder import read_decoder_weights
-from ctxasr.asr.trie import PhraseTrie, TrieOptions
+from ctxasr.asr.trie import EntryTrie, PhraseTrie, TrieOptions
 from ctxasr.text import normalize
 from tests.conftest import Speech
 
@@ -171,3 +171,35 @@ def test_recognition_runs_without_the_spell_check_when_the_decoder_cannot_load(
         result = recognizer.recognize(speech.wav(text), context)
         assert result.text and result.context_used
     assert len(attempts) == 1
+
+
+FIRST = ["Meg", "Liam", "Siobhan", "Kenji", "Ingrid", "Thiago", "Amara", "Rhys", "Leila", "Omar"]
+LAST = ["Okafor", "Bauer", "Jones", "Iwasaki", "Novak", "Dubois", "Castellanos", "Moreau"]
+
+
+def test_the_entry_search_finds_the_name_said_among_many(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    """An address book of 80 names, searched after the heard frame "Call": the search's
+    log-probabilities are the decoder's own (teacher forcing agrees), and its best entry is
+    the best of them all."""
+    engine, decoder = recognizer.engine, recognizer.engine.torch_decoder()
+    (chunk,) = engine.encode(load_audio(speech.wav("Call Siobhan Okafor.")))
+    entries = [f"{first} {last}" for first in FIRST for last in LAST]
+    trie = EntryTrie(entries, engine.tokenize)
+    scorer = engine.reading_scorer(chunk, ())
+    (found,) = scorer.search_entries(["Call"], trie, 4)
+    assert found[0] == "Siobhan Okafor" and len(found) == 4
+    # Every entry by teacher forcing, after the same frame: the search's best is their best.
+    (_, state), frame = scorer._states.result(), engine.tokenize(" Call")
+    forced = decoder.score(state, [frame + engine.tokenize(" " + e) for e in entries])
+    (frame_only,) = decoder.score(state, [frame])
+    best = max(range(len(entries)), key=lambda i: forced[i])
+    assert entries[best] == "Siobhan Okafor"
+    ranked = decoder.search_entries(state, frame, trie, 4)
+    # The int8 projections quantise each batch as a whole: scores move with the batch (about
+    # 1 nat at most here); a wrong position or cache would be many nats off.
+    for number, logprob in ranked:
+        assert logprob == pytest.approx(forced[number] - frame_only, abs=1.5)
+    assert [lp for _, lp in ranked] == sorted((lp for _, lp in ranked), reverse=True)
+    scorer.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ctxasr.asr.trie import PhraseTrie, TrieOptions, TrieState
+from ctxasr.asr.trie import EntryTrie, PhraseTrie, TrieOptions, TrieState
 from ctxasr.errors import ConfigError
 
 # A toy tokenizer: one token per character, so phrases and their token paths are easy to read.
@@ -114,3 +114,18 @@ def test_a_phrase_earns_at_most_max_phrase_bonus() -> None:
     t = PhraseTrie(["abcdef", "ab"], tokenize, options)
     assert walk(t, "abcdef")[1] == pytest.approx(2.5)  # "ab" then "abcdef": one phrase, capped
     assert walk(t, "abcdex")[1] == pytest.approx(2.0)  # left after the cap: "ab" stays earned
+
+
+def test_the_entry_trie_shares_prefixes_and_ends_each_entry() -> None:
+    entries = ["Meg Bauer", "Meg Jones", "Me", "Meg Bauer"]  # a spelling twice: both end there
+    t = EntryTrie(entries, tokenize)
+    assert len(t) == 4
+    node = 0
+    for token in tokenize(" Me"):
+        (node,) = [t.children(node)[token]]
+    assert t.ends(node) == [2]
+    assert set(t.children(node)) == {ord("g")}  # "Meg ..." goes on from " Me"
+    for token in tokenize("g Bauer"):
+        node = t.children(node)[token]
+    assert t.ends(node) == [0, 3] and t.children(node) == {}
+    assert ord("M") not in t.children(0)  # entries are spelled mid-sentence, after a space

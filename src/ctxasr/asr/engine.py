@@ -27,6 +27,7 @@ from ctxasr.asr.torch_decoder import (
     TorchWhisperDecoder,
     read_decoder_weights,
 )
+from ctxasr.asr.trie import EntryTrie
 from ctxasr.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -328,6 +329,24 @@ class ReadingScorer:
         except Exception as exc:
             raise ModelError(f"cannot score readings: {exc}") from exc
         return self._score(state, texts)
+
+    def search_entries(
+        self, frames: Sequence[str], trie: EntryTrie, beam_size: int
+    ) -> list[list[str]]:
+        """For each of ``frames`` (the words before the entry, "" for none), the entries of
+        ``trie`` the decoder most believes next, without the prompt (which holds only the
+        entries retrieval chose): at most ``beam_size``, best first."""
+        try:
+            _, without = self._states.result()
+        except Exception as exc:
+            raise ModelError(f"cannot search entries: {exc}") from exc
+        engine, decoder = self._engine, self._engine.torch_decoder()
+        found = []
+        for frame in frames:
+            tokens = engine.tokenize(" " + frame) if frame else []
+            ranked = decoder.search_entries(without, tokens, trie, beam_size)
+            found.append([trie.entries[number] for number, _ in ranked])
+        return found
 
     def _score(self, state: PrefixState, texts: Sequence[str]) -> list[float]:
         engine = self._engine

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -25,11 +25,13 @@ from ctxasr.asr.bias import (
     BiasOptions,
     ContextBiaser,
     EntityMatch,
+    FrameCut,
     Merged,
     Scored,
     is_clear_speech,
     is_silence,
 )
+from ctxasr.asr.bias.framed import whole_entries
 from ctxasr.asr.engine import (
     Decoded,
     DecodeOptions,
@@ -39,7 +41,7 @@ from ctxasr.asr.engine import (
     WhisperEngine,
 )
 from ctxasr.asr.models import ModelError
-from ctxasr.asr.trie import PhraseTrie, TrieOptions
+from ctxasr.asr.trie import EntryTrie, PhraseTrie, TrieOptions
 from ctxasr.context.index import PhoneticIndex, phrases_of
 from ctxasr.context.model import Catalog, DialogueContext
 from ctxasr.context.phonetics import Pronouncer
@@ -54,6 +56,8 @@ from ctxasr.errors import ConfigError
 from ctxasr.text import normalize
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SILENCE_RMS = 1e-4  # below this (about -80 dBFS) a window is taken as digital silence
 
@@ -135,8 +139,9 @@ class Recognizer:
         self.options = options or RecognizerOptions()
         self.engine = engine or WhisperEngine(self.options.engine)
         self.pronouncer = pronouncer or Pronouncer()
-        self._indexes: OrderedDict[tuple[Catalog, ...], PhoneticIndex] = OrderedDict()
-        self._lock = threading.Lock()
+        size = self.options.index_cache_size
+        self._indexes: _Recent[PhoneticIndex] = _Recent(size)  # phonetic index per catalogs
+        self._tries: _Recent[EntryTrie] = _Recent(size)  # entries as tokens, for the search
 
     def plan(
         self,
@@ -177,17 +182,40 @@ class Recognizer:
         return run.result(timings)
 
     def _index(self, catalogs: tuple[Catalog, ...]) -> PhoneticIndex:
+        return self._indexes.get(
+            catalogs,
+            lambda: PhoneticIndex(catalogs, self.pronouncer, self.options.plan.index_parts),
+        )
+
+    def entry_trie(self, plan: ContextPlan) -> EntryTrie:
+        """The plan's catalog entries as tokens (built on first need, kept like the index)."""
+        return self._tries.get(
+            plan.context.catalogs,
+            lambda: EntryTrie([p.text for p in whole_entries(plan.index)], self.engine.tokenize),
+        )
+
+
+class _Recent(Generic[T]):
+    """What was built for the most recently used catalogs, up to ``size`` of them; safe to
+    share between threads (two may build the same value at once: either is kept)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[tuple[Catalog, ...], T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, catalogs: tuple[Catalog, ...], build: Callable[[], T]) -> T:
         with self._lock:
-            index = self._indexes.get(catalogs)
-            if index is not None:
-                self._indexes.move_to_end(catalogs)
-                return index
-        index = PhoneticIndex(catalogs, self.pronouncer, self.options.plan.index_parts)
+            value = self._values.get(catalogs)
+            if value is not None:
+                self._values.move_to_end(catalogs)
+                return value
+        value = build()
         with self._lock:
-            self._indexes[catalogs] = index
-            while len(self._indexes) > self.options.index_cache_size:
-                self._indexes.popitem(last=False)
-        return index
+            self._values[catalogs] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
 
 
 class _Run:
@@ -196,6 +224,7 @@ class _Run:
     def __init__(self, recognizer: Recognizer, plan: ContextPlan | None) -> None:
         options = recognizer.options
         self.engine = recognizer.engine
+        self.entry_trie = recognizer.entry_trie
         self.plan = plan
         self.bias_options = options.bias
         self.plan_options = options.plan
@@ -307,7 +336,8 @@ class _Run:
             return merged.text, merged.reason
         start = time.perf_counter()
         lookup.result()
-        checked = self._spell_checked(biaser, scorer, unbiased, merged)
+        search = partial(self._searched, biaser, scorer, plan)
+        checked = self._spell_checked(biaser, scorer, unbiased, merged, search)
         self.check_ms += _ms_since(start)
         return checked
 
@@ -327,7 +357,11 @@ class _Run:
 
     @staticmethod
     def _spell_checked(
-        biaser: ContextBiaser, scorer: ReadingScorer, unbiased: Decoded, merged: Merged
+        biaser: ContextBiaser,
+        scorer: ReadingScorer,
+        unbiased: Decoded,
+        merged: Merged,
+        search: Callable[[list[FrameCut]], list[Alternative]],
     ) -> tuple[str, str]:
         """The guarded text, or a reading with a catalog phrase that the decoder believes more:
         a sound-alike respelling, another entry in place of one it has, a biased span the
@@ -351,9 +385,11 @@ class _Run:
         # Scored in a batch of their own: the int8 decoder's scores move with their batch, and
         # the guesses must not move those of the readings the other rules judge.
         framed = biaser.framed_readings(text, unbiased, answers)
-        if not alternatives and not framed:
+        cuts = biaser.search_cuts(text, unbiased)
+        if not alternatives and not framed and not cuts:
             return text, merged.reason
         try:
+            framed += search(cuts) if cuts else []
             scored = _scored(biaser, scorer, text, alternatives)
             scored += _scored(biaser, scorer, text, framed)
         except ModelError:
@@ -363,6 +399,16 @@ class _Run:
         if picked is None:
             return text, merged.reason
         return picked.text, f"catalog phrase preferred by the decoder ({picked.phrase.text})"
+
+    def _searched(
+        self, biaser: ContextBiaser, scorer: ReadingScorer, plan: ContextPlan, cuts: list[FrameCut]
+    ) -> list[Alternative]:
+        """The text with the entries a search of the plan's catalogs finds after each cut."""
+        beam = self.bias_options.frame_search_beam
+        found = scorer.search_entries([c.frame_text for c in cuts], self.entry_trie(plan), beam)
+        return [
+            a for cut, f in zip(cuts, found, strict=True) for a in biaser.found_readings(cut, f)
+        ]
 
     def _biased(self, chunk: EncodedChunk, plan: ContextPlan) -> Decoded:
         if self.trie_options is None:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ctxasr.asr.models import ModelError
+from ctxasr.asr.trie import EntryTrie
 
 logger = logging.getLogger(__name__)
 
@@ -277,6 +278,43 @@ class TorchWhisperDecoder:
             totals[row] += logprob
         return totals
 
+    def search_entries(
+        self,
+        state: PrefixState,
+        frame: Sequence[int],  # the reading's tokens before the entry
+        trie: EntryTrie,
+        beam_size: int,
+    ) -> list[tuple[int, float]]:
+        """The entries of ``trie`` the decoder most believes after ``state`` and ``frame``:
+        (entry number, log-probability of its tokens), best first, at most ``beam_size``. A
+        beam search that may only spell entries, so that a catalog of thousands costs a few
+        steps of ``beam_size`` rows, not a reading each; what follows an entry is not scored."""
+        torch = self.torch
+        with torch.inference_mode():
+            if frame:
+                state, _ = self._extend(state, frame)
+            beams: list[tuple[int, float]] = [(0, 0.0)]  # trie node, log-prob so far
+            logprobs, cache, offset = state.first[None], state.cache, state.offset
+            found: list[tuple[float, int]] = []
+            while beams:
+                steps = _entry_steps(trie, beams, logprobs, beam_size)
+                for logprob, _, _, node in steps:
+                    found.extend((logprob, entry) for entry in trie.ends(node))
+                found = sorted(found, reverse=True)[:beam_size]
+                bar = found[-1][0] if len(found) == beam_size else float("-inf")
+                # A log-prob only falls as tokens are added: a beam below the last entry kept
+                # can spell no better one.
+                live = [s for s in steps if trie.children(s[3]) and s[0] > bar]
+                if not live:
+                    break
+                index = torch.tensor([row for _, row, _, _ in live])
+                cache = [(k[index], v[index]) for k, v in cache]
+                tokens = torch.tensor([[token] for _, _, token, _ in live])
+                logprobs, cache = self.forward(tokens, offset, cache, state.cross)
+                offset += 1
+                beams = [(node, logprob) for logprob, _, _, node in live]
+            return [(entry, logprob) for logprob, entry in found]
+
     # -- the search ---------------------------------------------------------------------
 
     def beam_search(
@@ -366,6 +404,20 @@ class _Search:
                 break
         self.beams = new_beams
         return rows
+
+
+def _entry_steps(
+    trie: EntryTrie, beams: list[tuple[int, float]], logprobs: Any, beam_size: int
+) -> list[tuple[float, int, int, int]]:
+    """The best ``beam_size`` one-token extensions of ``beams`` along the trie:
+    (log-prob, beam row, token, node)."""
+    steps = []
+    for row, (node, logprob) in enumerate(beams):
+        children = trie.children(node)
+        tokens = list(children)
+        for token, value in zip(tokens, logprobs[row, tokens].tolist(), strict=True):
+            steps.append((logprob + value, row, token, children[token]))
+    return sorted(steps, reverse=True)[:beam_size]
 
 
 def _shared_start(texts: Sequence[Sequence[int]]) -> list[int]:

@@ -138,3 +138,35 @@ class PhraseTrie:
 def _outside(state: TrieState) -> TrieState:
     """Outside every phrase, keeping what the hypothesis has completed so far."""
     return TrieState(done=state.done, n_phrases=state.n_phrases)
+
+
+class EntryTrie:
+    """Catalog entries as token sequences (as spelled mid-sentence, " Meg Bauer"), for a search
+    that may only spell entries (``TorchWhisperDecoder.search_entries``)."""
+
+    def __init__(self, entries: Sequence[str], tokenize: Callable[[str], list[int]]) -> None:
+        self.entries = tuple(entries)
+        self._children: list[dict[int, int]] = [{}]
+        self._ends: dict[int, list[int]] = {}  # node -> the entries that end there
+        for number, entry in enumerate(self.entries):
+            node = ROOT
+            for token in tokenize(" " + entry.strip()):
+                child = self._children[node].get(token)
+                if child is None:
+                    child = len(self._children)
+                    self._children.append({})
+                    self._children[node][token] = child
+                node = child
+            if node != ROOT:
+                self._ends.setdefault(node, []).append(number)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def children(self, node: int) -> dict[int, int]:
+        """Token -> node, for each token that carries an entry on from ``node``."""
+        return self._children[node]
+
+    def ends(self, node: int) -> list[int]:
+        """The entries (their numbers) spelled by the tokens that lead to ``node``."""
+        return self._ends.get(node, [])

@@ -158,3 +158,76 @@ def test_an_option_in_the_frame_wins_as_its_short_answer_would() -> None:
     assert picked(-7.5, -9.0) is None  # the audio refuses it
     off = make_biaser(SWAP_CONTEXT, BiasOptions(frame_entry_limit=None))
     assert off.framed_readings(DATA, NBEST_UNSURE, off.answer_readings(DATA, NBEST_UNSURE)) == []
+
+
+FIRST = ["Meg", "Liam", "Siobhan", "Kenji", "Ingrid", "Thiago", "Amara", "Rhys"]
+LAST = ["Okafor", "Bauer", "Jones", "Iwasaki", "Novak", "Dubois"]
+CONTACTS = {"contacts": [f"{f} {s}" for f in FIRST for s in LAST]}
+BOOK = DialogueContext.from_json({"turns": [], "catalogs": CONTACTS})
+
+
+def test_a_large_catalog_is_searched_after_each_cut_not_read_entry_by_entry() -> None:
+    biaser = make_biaser(BOOK)  # 48 entries: more than frame_entry_limit (30)
+    text = "Call Luke to stare at me."
+    assert biaser.framed_readings(text, NBEST_UNSURE, []) == []
+    cuts = biaser.search_cuts(text, NBEST_UNSURE)
+    assert [c.frame_text for c in cuts] == ["", "Call"]  # "Luke" is the first content word
+    found = biaser.found_readings(cuts[1], ["Kenji Novak", "Liam Bauer"])
+    assert [a.text for a in found] == ["Call Kenji Novak.", "Call Liam Bauer."]
+    assert all(a.framed and a.short_answer and not a.stands_alone for a in found)
+    assert found[0].whole_answer == "Kenji Novak" and found[0].heard == "luke to stare at me"
+    # The same gates as small catalogs: a word of an entry, words heard for sure, a question
+    # with options, or the search off.
+    assert biaser.search_cuts("Call Liam, please.", NBEST_UNSURE) == []
+    sure = decoded(("Stop.", -1.6), ("stop.", -1.7), ("Stop!", -2.5))
+    assert biaser.search_cuts("Stop.", sure) == []
+    assert biaser.search_cuts("Stop.", NBEST_UNSURE) != []
+    assert make_biaser(BOOK, BiasOptions(frame_search_beam=0)).search_cuts(text, NBEST_UNSURE) == []
+    assert make_biaser(SCREEN).search_cuts("Open and send these.", NBEST_UNSURE) == []
+    asked = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Do you mean Meg Jones or Meg Bauer?"}],
+            "catalogs": CONTACTS,
+        }
+    )
+    assert make_biaser(asked).search_cuts(text, NBEST_UNSURE) == []
+
+
+def test_a_searched_entry_may_also_win_by_a_clear_lead_on_both_scores() -> None:
+    """Among thousands, the entry the decoder ranks first on the prompted gain plus half the
+    audio's gain (its prior out), by 5 nats over every other found entry, wins even where a
+    rival is ahead on one of the two; an entry alone must not lose by the audio at all."""
+    biaser = make_biaser(BOOK)
+    alone_cut, call = biaser.search_cuts("Call Luke to stare at me.", NBEST_UNSURE)
+    mine, rival = biaser.found_readings(call, ["Kenji Novak", "Liam Bauer"])
+    assert mine.searched and not mine.stands_alone
+
+    def picked(judged: Alternative, gain: float, heard: float, rival_heard: float) -> object:
+        return biaser.pick([Scored(judged, gain, heard, 0.0), Scored(rival, 0.5, rival_heard, 0.0)])
+
+    # -1.5 + 2.8 / 2 = -0.1 against 0.5 - 12 / 2 = -5.5: a lead of 5.4, though the rival's
+    # prompted gain is higher (the short answers' rule refuses it).
+    assert picked(mine, -1.5, 2.8, -12.0) is mine
+    assert picked(replace(mine, searched=False), -1.5, 2.8, -12.0) is None
+    assert picked(mine, -1.5, 2.8, -11.0) is None  # a lead of 4.9
+    assert picked(mine, -8.5, 20.0, -30.0) is None  # the prompt refuses it (search_lead_loss)
+    assert picked(mine, -1.5, -7.5, -40.0) is None  # the audio refuses it
+    (alone, _) = biaser.found_readings(alone_cut, ["Kenji Novak", "Liam Bauer"])
+    assert alone.stands_alone
+    assert picked(alone, -1.5, -0.5, -40.0) is None  # alone, and refused by the audio
+    assert picked(alone, -1.5, 0.5, -40.0) is alone
+    off = make_biaser(BOOK, BiasOptions(search_lead_margin=None))
+    assert off.pick([Scored(mine, -1.5, 2.8, 0.0), Scored(rival, 0.5, -12.0, 0.0)]) is None
+
+
+def test_searched_entries_are_heard_out_as_far_as_the_lead_rule_reaches() -> None:
+    biaser = make_biaser(BOOK)
+    text = "Call Luke to stare at me."
+    _, call = biaser.search_cuts(text, NBEST_UNSURE)
+    (found,) = biaser.found_readings(call, ["Kenji Novak"])
+    (checks,) = biaser.audio_checks(text, [Scored(found, -7.0)])
+    assert checks.plain and checks.prior  # within search_lead_loss (8)
+    (checks,) = biaser.audio_checks(text, [Scored(replace(found, searched=False), -7.0)])
+    assert not checks.plain and not checks.prior  # beyond short_answer_loss (5)
+    (checks,) = biaser.audio_checks(text, [Scored(found, -8.5)])
+    assert not checks.plain

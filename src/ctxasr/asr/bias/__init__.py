@@ -10,8 +10,9 @@ The steps, one module each, applied in this order by ``ContextBiaser``:
    *contested* readings.
 3. ``spellcheck`` and ``verdict``: catalog phrases that sound like a span of the text are spelled
    into it (and, after a question, each option read as the whole utterance; otherwise, with
-   small catalogs, each entry in the text's request frame: ``framed``); the decoder scores each
-   reading and the verdict's rules decide which, if any, replaces the text.
+   small catalogs, each entry in the text's request frame, or the entries a search of larger
+   ones finds there: ``framed``); the decoder scores each reading and the verdict's rules
+   decide which, if any, replaces the text.
 4. ``answer``: a text that newly names an option of the assistant's question, but holds words
    that show it is about something else, or sounds clearly more like another option, gives
    way to the unbiased text; a short answer that names none, but sounds clearly like one
@@ -30,7 +31,7 @@ from collections.abc import Sequence
 from ctxasr.asr.bias.answer import AnswerCheck
 from ctxasr.asr.bias.canonical import Canonicalizer
 from ctxasr.asr.bias.expectations import Expectations
-from ctxasr.asr.bias.framed import FramedEntries
+from ctxasr.asr.bias.framed import FrameCut, FramedEntries
 from ctxasr.asr.bias.guard import Guard
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import (
@@ -58,6 +59,7 @@ __all__ = [
     "Choice",
     "ContextBiaser",
     "EntityMatch",
+    "FrameCut",
     "Merged",
     "Scored",
     "catalog_phrases_in",
@@ -115,6 +117,15 @@ class ContextBiaser:
             *self.answer_check.framed_readings(text, answers),
             *self.framed.readings(text, [words(h.text) for h in unbiased.hypotheses]),
         ]
+
+    def search_cuts(self, text: str, unbiased: Decoded) -> list[FrameCut]:
+        """The cuts of ``text``'s request frame after which to search large catalogs for an
+        entry, if it holds no word of one (none for small catalogs: ``framed_readings``)."""
+        return self.framed.search_cuts(text, [words(h.text) for h in unbiased.hypotheses])
+
+    def found_readings(self, cut: FrameCut, found: Sequence[str]) -> list[Alternative]:
+        """The text with each entry ``found`` by the search after ``cut``."""
+        return self.framed.found_readings(cut, found)
 
     def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:
         """The spell check's readings of the biased text where the guard kept the unbiased."""

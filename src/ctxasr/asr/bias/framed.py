@@ -1,4 +1,4 @@
-"""Step 3a, framed entries: each entry of a small catalog read in the text's request frame.
+"""Step 3a, framed entries: catalog entries read in the text's request frame.
 
 With no question offering options, a follow-up is mostly a request around one entry ("Open
 Incendies.", "Take me to Souvla.", "Golf.") whose frame a recogniser hears and whose name it
@@ -11,17 +11,23 @@ The frame is the run of the text's first words that are function or request word
 to", "how do I get to"); every cut of that run is tried, the empty one too (the frame itself
 may be misheard) unless the assistant just listed entries. A trailing "please" stays as it was
 said.
+
+Larger catalogs (an address book of thousands) are not read entry by entry: after each cut, a
+beam search that may only spell entries (``TorchWhisperDecoder.search_entries``) names the few
+the decoder most believes there, and those are read and judged the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.readings import POLITE_WORDS, Alternative
 from ctxasr.asr.bias.sound import Likeness
-from ctxasr.context.index import IndexedPhrase
+from ctxasr.context.index import IndexedPhrase, PhoneticIndex
 from ctxasr.context.phonetics import similarity
 from ctxasr.text import normalize, words
 
@@ -29,29 +35,57 @@ _MARKS = ",.;:!?"  # stripped from the end of a kept word
 
 
 class FramedEntries:
-    """Readings of a text with each small-catalog entry in its request frame."""
+    """Readings of a text with a catalog entry in its request frame: each entry of small
+    catalogs, or the entries a search of larger ones finds there."""
 
     def __init__(self, expect: Expectations, likeness: Likeness) -> None:
         self.expect = expect
         self.likeness = likeness
-        limit = likeness.options.frame_entry_limit
-        entries = {p.text: p for p in expect.plan.index.phrases if p.whole}
-        self.entries = list(entries.values()) if limit is not None and len(entries) <= limit else []
+        self.options = likeness.options
+
+    @cached_property
+    def _catalog(self) -> dict[str, IndexedPhrase]:
+        return {p.text: p for p in whole_entries(self.expect.plan.index)}
+
+    @cached_property
+    def _small(self) -> bool:
+        limit = self.options.frame_entry_limit
+        return limit is not None and len(self._catalog) <= limit
+
+    @cached_property
+    def _entry_words(self) -> frozenset[str]:
         # A text with a word of an entry ("Caffe." of "Caffe Trieste") is the respellings'
         # and the swaps' to judge; frame words ("the", "to") tell nothing.
-        self.entry_words = frozenset(
-            w for p in self.entries for w in words(p.text) if not frame_word(w)
-        )
+        return frozenset(w for e in self._catalog for w in words(e) if not frame_word(w))
 
     def readings(self, text: str, nbest: list[list[str]]) -> list[Alternative]:
-        """``text`` with each entry after every cut of its request frame; none when a question
-        offers options (the short answers' case), the text holds a word of an entry,
-        or the unbiased n-best ``nbest`` agrees on its words (``Likeness.heard_for_sure``)."""
-        if not self.entries or self.expect.asks_options:
+        """``text`` with each entry of small catalogs after every cut of its request frame
+        (``_cuts``)."""
+        if self.options.frame_entry_limit is None or not self._small:
             return []
-        tokens = text.split()
-        norm = [normalize(t) for t in tokens]
-        if not any(norm) or self.entry_words.intersection(norm):
+        entries = list(self._catalog.values())
+        return [self._reading(cut, entry) for cut in self._cuts(text, nbest) for entry in entries]
+
+    def search_cuts(self, text: str, nbest: list[list[str]]) -> list[FrameCut]:
+        """The cuts of ``text``'s request frame after which to search larger catalogs for an
+        entry (``_cuts``); none where the catalogs are small or the search is off."""
+        limit = self.options.frame_entry_limit
+        if limit is None or self.options.frame_search_beam == 0 or self._small:
+            return []
+        return self._cuts(text, nbest)
+
+    def found_readings(self, cut: FrameCut, found: Sequence[str]) -> list[Alternative]:
+        """``text`` with each entry ``found`` after ``cut`` (the search's finds)."""
+        return [replace(self._reading(cut, self._catalog[e]), searched=True) for e in found]
+
+    def _cuts(self, text: str, nbest: list[list[str]]) -> list[FrameCut]:
+        """The cuts of ``text``'s request frame to put an entry after; none when a question
+        offers options (the short answers' case), the text holds a word of an entry, or the
+        unbiased n-best ``nbest`` agrees on its words (``Likeness.heard_for_sure``)."""
+        if self.expect.asks_options:
+            return []
+        norm = [normalize(t) for t in text.split()]
+        if not any(norm) or self._entry_words.intersection(norm):
             return []
         if self.likeness.heard_for_sure(norm, nbest):
             return []
@@ -59,8 +93,7 @@ class FramedEntries:
         # Shell?"), and an entry alone there is the prompt's echo of the list ("Stop." read
         # "Stumptown." after "I found Verve Coffee, ..."); where none was listed (a screen, a
         # code word asked for), an entry alone is the expected reply.
-        cuts = [c for c in frame_cuts(text) if c.frame or not self.expect.offered]
-        return [self._reading(cut, entry) for cut in cuts for entry in self.entries]
+        return [c for c in frame_cuts(text) if c.frame or not self.expect.offered]
 
     def _reading(self, cut: FrameCut, entry: IndexedPhrase) -> Alternative:
         alike = similarity(self.likeness.pronouncer.phrase(cut.heard), entry.prons)
@@ -76,6 +109,11 @@ class FramedEntries:
         )
 
 
+def whole_entries(index: PhoneticIndex) -> list[IndexedPhrase]:
+    """The index's whole entries (not their parts), each spelling once, in catalog order."""
+    return list({p.text: p for p in index.phrases if p.whole}.values())
+
+
 @dataclass(frozen=True)
 class FrameCut:
     """One cut of a text's request frame: the heard words kept before the entry, the words it
@@ -85,6 +123,11 @@ class FrameCut:
     heard: str
     polite: tuple[str, ...]
     stop: str
+
+    @property
+    def frame_text(self) -> str:
+        """The kept frame words, as said ("" for the empty cut)."""
+        return " ".join(self.frame)
 
     def reading(self, phrase: str) -> str:
         said = " ".join([*self.frame, phrase])

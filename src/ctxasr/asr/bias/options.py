@@ -108,6 +108,19 @@ class BiasOptions:
     # ("The one with Lefebvre." for "The one with your data."). None turns these readings off.
     frame_entry_limit: int | None = 30
     bare_entry_heard_loss: float = 3.0
+    # Larger catalogs are not read entry by entry: a beam search of frame_search_beam that may
+    # only spell entries finds, after each cut of the frame, the entries the decoder (without
+    # the prompt) most believes there ("Call Lukas Ferreira." for "Call Luke to stare at me."
+    # among 1,500 contacts); those are read and judged as above. 0 turns the search off.
+    frame_search_beam: int = 8
+    # One found entry may also win by a clear lead: its evidence, the prompted gain plus
+    # search_heard_weight times the audio's (prior out), ahead of every other found entry's by
+    # search_lead_margin nats, within search_lead_loss nats of the text with the prompt (which
+    # holds only the entries retrieval chose) and short_answer_heard_loss by the audio; an
+    # entry alone must not lose by the audio at all ("Stop." read "Ananya Dubois." at -2.1).
+    search_lead_margin: float | None = 5.0
+    search_lead_loss: float = 8.0
+    search_heard_weight: float = 0.5
     # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, at
     # least protected_similarity alike) also wins when the prompted decoder finds it nearly as
     # likely as the text (loses at most lead_loss nats, about one token, named_prior included)
@@ -195,6 +208,10 @@ _NON_NEGATIVE = (
     "short_answer_heard_loss",
     "frame_entry_limit",
     "bare_entry_heard_loss",
+    "frame_search_beam",
+    "search_lead_margin",
+    "search_lead_loss",
+    "search_heard_weight",
     "lead_loss",
     "lead_margin",
     "max_swaps",

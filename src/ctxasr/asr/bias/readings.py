@@ -49,6 +49,9 @@ class Alternative:
     # Such an entry or option put in the text's request frame (``bias.framed``): a guess at the
     # whole utterance around its heard frame, not a reading of the heard words it replaces.
     framed: bool = False
+    # Such an entry found by searching a large catalog after the frame: one of thousands the
+    # decoder ranked, so it may also win by a clear lead over the others (``Verdict``).
+    searched: bool = False
 
     @property
     def stands_alone(self) -> bool:

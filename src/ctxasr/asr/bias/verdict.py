@@ -11,7 +11,9 @@ taken out, prefers it; a plain respelling may win a narrow loss when it leads ev
 reading of another phrase clearly; and an option read as the whole utterance must win clearly
 with the prompt and lose next to nothing by the audio alone, or, read as the words that tell it
 apart (a short answer), be nearly accepted by both and ranked by both above every other option;
-so must an entry of a small catalog guessed into the text's request frame (``framed``).
+so must an entry of a small catalog guessed into the text's request frame (``framed``). An entry
+a search of a large catalog found there may instead lead every other found entry clearly on the
+two together.
 """
 
 from __future__ import annotations
@@ -66,8 +68,10 @@ class Verdict:
         for judged in scored:
             alternative, gain = judged.alternative, self._gain(judged)
             if alternative.whole_answer is not None:
-                won = self._wins_whole_answer(gain, judged) or self._wins_short_answer(
-                    gain, judged, scored
+                won = (
+                    self._wins_whole_answer(gain, judged)
+                    or self._wins_short_answer(gain, judged, scored)
+                    or self._leads_search(judged, scored)
                 )
             elif alternative.contested:
                 won = self._wins_contest(gain, judged)
@@ -132,11 +136,18 @@ class Verdict:
         )
 
     def _short_answer_in_reach(self, batch: Sequence[Scored]) -> bool:
-        """Whether a short answer of ``batch`` is within short_answer_loss of the text."""
-        loss = self.options.short_answer_loss
-        return loss is not None and any(
-            j.alternative.short_answer and self._gain(j) >= -loss for j in batch
-        )
+        """Whether a short answer of ``batch`` is within short_answer_loss of the text (a
+        searched entry: within search_lead_loss, where the lead rule applies)."""
+        options = self.options
+        for j in batch:
+            if not j.alternative.short_answer:
+                continue
+            loss = options.short_answer_loss
+            if j.alternative.searched and options.search_lead_margin is not None:
+                loss = max(loss or 0.0, options.search_lead_loss)
+            if loss is not None and self._gain(j) >= -loss:
+                return True
+        return False
 
     def _wins_short_answer(self, gain: float, judged: Scored, scored: Sequence[Scored]) -> bool:
         """A short answer's rule: the prompt nearly accepts it, the audio barely refuses it,
@@ -152,6 +163,29 @@ class Verdict:
             j.gain <= judged.gain and (j.heard_gain is None or j.heard_gain <= heard)
             for j in rivals
         )
+
+    def _leads_search(self, judged: Scored, scored: Sequence[Scored]) -> bool:
+        """A searched entry's second rule: its combined evidence (``_evidence``) leads every
+        other entry's by search_lead_margin, and neither the prompt nor the audio refuses it
+        (``BiasOptions.search_lead_margin``)."""
+        options, heard = self.options, judged.heard_gain
+        margin, option = options.search_lead_margin, judged.alternative.whole_answer
+        if margin is None or not judged.alternative.searched or heard is None:
+            return False
+        alone = judged.alternative.stands_alone
+        if judged.gain < -options.search_lead_loss or heard < (
+            0.0 if alone else -options.short_answer_heard_loss
+        ):
+            return False
+        rivals = [j for j in scored if j.alternative.whole_answer not in (None, option)]
+        evidence = self._evidence(judged)
+        return all(evidence >= self._evidence(j) + margin for j in rivals)
+
+    def _evidence(self, judged: Scored) -> float:
+        """The prompted gain plus search_heard_weight times the audio's (-inf: unmeasured)."""
+        if judged.heard_gain is None:
+            return -math.inf
+        return judged.gain + self.options.search_heard_weight * judged.heard_gain
 
     def _heard_loss(self, alternative: Alternative) -> float:
         """How much a short answer may lose by the audio: an offered option or an entry in a
