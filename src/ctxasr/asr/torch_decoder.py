@@ -305,7 +305,7 @@ class TorchWhisperDecoder:
                 # A log-prob only falls as tokens are added: a beam below the last entry kept
                 # can spell no better one.
                 live = [s for s in steps if trie.children(s[3]) and s[0] > bar]
-                if not live:
+                if not live or offset >= self.positions.shape[0]:  # 448 positions known
                     break
                 index = torch.tensor([row for _, row, _, _ in live])
                 cache = [(k[index], v[index]) for k, v in cache]

@@ -68,14 +68,7 @@ class PhraseTrie:
         return len(self._complete)
 
     def _add(self, tokens: Sequence[int]) -> None:
-        node = ROOT
-        for token in tokens:
-            child = self._children[node].get(token)
-            if child is None:
-                child = len(self._children)
-                self._children.append({})
-                self._children[node][token] = child
-            node = child
+        node = _insert(self._children, tokens)
         if node != ROOT:
             self._complete.add(node)
 
@@ -140,6 +133,20 @@ def _outside(state: TrieState) -> TrieState:
     return TrieState(done=state.done, n_phrases=state.n_phrases)
 
 
+def _insert(children: list[dict[int, int]], tokens: Sequence[int]) -> int:
+    """Adds the path of ``tokens`` to the tree ``children`` (node -> token -> node); returns
+    the node where it ends (ROOT for no tokens)."""
+    node = ROOT
+    for token in tokens:
+        child = children[node].get(token)
+        if child is None:
+            child = len(children)
+            children.append({})
+            children[node][token] = child
+        node = child
+    return node
+
+
 class EntryTrie:
     """Catalog entries as token sequences (as spelled mid-sentence, " Meg Bauer"), for a search
     that may only spell entries (``TorchWhisperDecoder.search_entries``)."""
@@ -149,14 +156,7 @@ class EntryTrie:
         self._children: list[dict[int, int]] = [{}]
         self._ends: dict[int, list[int]] = {}  # node -> the entries that end there
         for number, entry in enumerate(self.entries):
-            node = ROOT
-            for token in tokenize(" " + entry.strip()):
-                child = self._children[node].get(token)
-                if child is None:
-                    child = len(self._children)
-                    self._children.append({})
-                    self._children[node][token] = child
-                node = child
+            node = _insert(self._children, tokenize(" " + entry.strip()))
             if node != ROOT:
                 self._ends.setdefault(node, []).append(number)
 

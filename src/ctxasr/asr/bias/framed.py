@@ -61,7 +61,7 @@ class FramedEntries:
     def readings(self, text: str, nbest: list[list[str]]) -> list[Alternative]:
         """``text`` with each entry of small catalogs after every cut of its request frame
         (``_cuts``)."""
-        if self.options.frame_entry_limit is None or not self._small:
+        if not self._small:  # also when frame_entry_limit is None (off)
             return []
         entries = list(self._catalog.values())
         return [self._reading(cut, entry) for cut in self._cuts(text, nbest) for entry in entries]
@@ -75,7 +75,7 @@ class FramedEntries:
         return self._cuts(text, nbest)
 
     def found_readings(self, cut: FrameCut, found: Sequence[str]) -> list[Alternative]:
-        """``text`` with each entry ``found`` after ``cut`` (the search's finds)."""
+        """The cut text with each entry ``found`` by the search after its frame."""
         return [replace(self._reading(cut, self._catalog[e]), searched=True) for e in found]
 
     def _cuts(self, text: str, nbest: list[list[str]]) -> list[FrameCut]:
