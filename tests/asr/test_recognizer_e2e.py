@@ -16,6 +16,7 @@ from ctxasr.asr.audio import SAMPLE_RATE
 from ctxasr.asr.bias import BiasOptions
 from ctxasr.cli import main
 from ctxasr.context import DialogueContext
+from ctxasr.dataset.scenarios import Resources
 from ctxasr.dataset.voices import PiperVoice
 from ctxasr.text import normalize, words
 from tests.conftest import Speech
@@ -109,6 +110,27 @@ def test_a_garbled_title_comes_back_in_its_request_frame(
     unframed = RecognizerOptions(bias=BiasOptions(frame_entry_limit=None))
     without = Recognizer(unframed, engine=recognizer.engine).recognize(wav, SCREEN)
     assert "incendies" not in words(without.text)  # the failure this step fixes
+
+
+def test_a_name_in_a_large_address_book_is_found_after_its_request_frame(
+    recognizer: Recognizer, tmp_path: Path
+) -> None:
+    """Piper at pace 1.25 says "Message Lukas Chaudhry." and tiny.en hears "Message Lucas
+    Shower." with and without the prompt; among 2,400 contacts, the search after "Message"
+    finds the name and the audio singles it out. A reply of its own keeps its words."""
+    book = DialogueContext.from_json(
+        {"turns": [], "catalogs": {"contacts": Resources.load().full_names()}}
+    )
+    voice = PiperVoice(length_scale=1.25, variation=False)
+    wav, reply = tmp_path / "lukas.wav", tmp_path / "volume.wav"
+    voice.speak("Message Lukas Chaudhry.", wav)
+    voice.speak("Turn the volume down.", reply)
+    result = recognizer.recognize(wav, book)
+    assert words(result.text) == ["message", "lukas", "chaudhry"]
+    unsearched = RecognizerOptions(bias=BiasOptions(frame_search_beam=0))
+    without = Recognizer(unsearched, engine=recognizer.engine).recognize(wav, book)
+    assert "chaudhry" not in words(without.text)  # the failure the search fixes
+    assert words(recognizer.recognize(reply, book).text) == ["turn", "the", "volume", "down"]
 
 
 def test_catalog_spelling_of_a_homophone(recognizer: Recognizer, speech: Speech) -> None:
