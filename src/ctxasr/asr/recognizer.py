@@ -31,7 +31,6 @@ from ctxasr.asr.bias import (
     is_clear_speech,
     is_silence,
 )
-from ctxasr.asr.bias.framed import whole_entries
 from ctxasr.asr.engine import (
     Decoded,
     DecodeOptions,
@@ -191,7 +190,7 @@ class Recognizer:
         """The plan's catalog entries as tokens (built on first need, kept like the index)."""
         return self._tries.get(
             plan.context.catalogs,
-            lambda: EntryTrie([p.text for p in whole_entries(plan.index)], self.engine.tokenize),
+            lambda: EntryTrie([p.text for p in plan.index.entries], self.engine.tokenize),
         )
 
 

@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ctxasr.context.model import Catalog
 from ctxasr.context.phonetics import Phones, Pronouncer, coarse_key, similarity
-from ctxasr.text import normalize
+from ctxasr.text import normalize, words
 
 # Words too common to stand for an entry on their own.
 STOPWORDS = frozenset(
@@ -140,6 +140,10 @@ class PhoneticIndex:
             for pron in phrase.prons:
                 self._by_sound.setdefault(pron, []).append(phrase)
         self.max_words = max((p.n_words for p in self.phrases), default=0)
+        # The whole entries, each spelling once in catalog order, and every word they hold
+        # (normalised): built once per catalogs, read on every utterance.
+        self.entries = tuple({p.text: p for p in self.phrases if p.whole}.values())
+        self.entry_words = frozenset(w for p in self.entries for w in words(p.text))
 
     def __len__(self) -> int:
         return len(self.phrases)

@@ -27,9 +27,9 @@ from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.readings import POLITE_WORDS, Alternative
 from ctxasr.asr.bias.sound import Likeness
-from ctxasr.context.index import IndexedPhrase, PhoneticIndex
+from ctxasr.context.index import IndexedPhrase
 from ctxasr.context.phonetics import similarity
-from ctxasr.text import normalize, words
+from ctxasr.text import normalize
 
 _MARKS = ",.;:!?"  # stripped from the end of a kept word
 
@@ -45,18 +45,12 @@ class FramedEntries:
 
     @cached_property
     def _catalog(self) -> dict[str, IndexedPhrase]:
-        return {p.text: p for p in whole_entries(self.expect.plan.index)}
+        return {p.text: p for p in self.expect.plan.index.entries}
 
     @cached_property
     def _small(self) -> bool:
         limit = self.options.frame_entry_limit
         return limit is not None and len(self._catalog) <= limit
-
-    @cached_property
-    def _entry_words(self) -> frozenset[str]:
-        # A text with a word of an entry ("Caffe." of "Caffe Trieste") is the respellings'
-        # and the swaps' to judge; frame words ("the", "to") tell nothing.
-        return frozenset(w for e in self._catalog for w in words(e) if not frame_word(w))
 
     def readings(self, text: str, nbest: list[list[str]]) -> list[Alternative]:
         """``text`` with each entry of small catalogs after every cut of its request frame
@@ -85,7 +79,7 @@ class FramedEntries:
         if self.expect.asks_options:
             return []
         norm = [normalize(t) for t in text.split()]
-        if not any(norm) or self._entry_words.intersection(norm):
+        if not any(norm) or self._holds_entry_word(norm):
             return []
         if self.likeness.heard_for_sure(norm, nbest):
             return []
@@ -94,6 +88,12 @@ class FramedEntries:
         # "Stumptown." after "I found Verve Coffee, ..."); where none was listed (a screen, a
         # code word asked for), an entry alone is the expected reply.
         return [c for c in frame_cuts(text) if c.frame or not self.expect.offered]
+
+    def _holds_entry_word(self, norm: list[str]) -> bool:
+        # A text with a word of an entry ("Caffe." of "Caffe Trieste") is the respellings'
+        # and the swaps' to judge; frame words ("the", "to") tell nothing.
+        entry_words = self.expect.plan.index.entry_words
+        return any(w in entry_words and not frame_word(w) for w in norm)
 
     def _reading(self, cut: FrameCut, entry: IndexedPhrase) -> Alternative:
         alike = similarity(self.likeness.pronouncer.phrase(cut.heard), entry.prons)
@@ -107,11 +107,6 @@ class FramedEntries:
             short_answer=True,
             framed=True,
         )
-
-
-def whole_entries(index: PhoneticIndex) -> list[IndexedPhrase]:
-    """The index's whole entries (not their parts), each spelling once, in catalog order."""
-    return list({p.text: p for p in index.phrases if p.whole}.values())
 
 
 @dataclass(frozen=True)

@@ -152,34 +152,28 @@ class Verdict:
     def _wins_short_answer(self, gain: float, judged: Scored, scored: Sequence[Scored]) -> bool:
         """A short answer's rule: the prompt nearly accepts it, the audio barely refuses it,
         and both rank it above every reading of the other options (``short_answer_loss``)."""
-        options, heard = self.options, judged.heard_gain
-        loss, option = options.short_answer_loss, judged.alternative.whole_answer
+        heard, loss = judged.heard_gain, self.options.short_answer_loss
         if loss is None or not judged.alternative.short_answer or heard is None:
             return False
         if gain < -loss or heard < -self._heard_loss(judged.alternative):
             return False
-        rivals = [j for j in scored if j.alternative.whole_answer not in (None, option)]
         return all(
             j.gain <= judged.gain and (j.heard_gain is None or j.heard_gain <= heard)
-            for j in rivals
+            for j in _other_options(judged, scored)
         )
 
     def _leads_search(self, judged: Scored, scored: Sequence[Scored]) -> bool:
         """A searched entry's second rule: its combined evidence (``_evidence``) leads every
         other entry's by search_lead_margin, and neither the prompt nor the audio refuses it
         (``BiasOptions.search_lead_margin``)."""
-        options, heard = self.options, judged.heard_gain
-        margin, option = options.search_lead_margin, judged.alternative.whole_answer
+        options, heard, margin = self.options, judged.heard_gain, self.options.search_lead_margin
         if margin is None or not judged.alternative.searched or heard is None:
             return False
-        alone = judged.alternative.stands_alone
-        if judged.gain < -options.search_lead_loss or heard < (
-            0.0 if alone else -options.short_answer_heard_loss
-        ):
+        heard_loss = 0.0 if judged.alternative.stands_alone else options.short_answer_heard_loss
+        if judged.gain < -options.search_lead_loss or heard < -heard_loss:
             return False
-        rivals = [j for j in scored if j.alternative.whole_answer not in (None, option)]
         evidence = self._evidence(judged)
-        return all(evidence >= self._evidence(j) + margin for j in rivals)
+        return all(evidence >= self._evidence(j) + margin for j in _other_options(judged, scored))
 
     def _evidence(self, judged: Scored) -> float:
         """The prompted gain plus search_heard_weight times the audio's (-inf: unmeasured)."""
@@ -220,6 +214,12 @@ class Verdict:
             and gain >= options.near_margin
             and heard >= -options.near_plain_loss
         )
+
+
+def _other_options(judged: Scored, scored: Sequence[Scored]) -> list[Scored]:
+    """The readings of ``scored`` that read the whole utterance as another option or entry."""
+    option = judged.alternative.whole_answer
+    return [j for j in scored if j.alternative.whole_answer not in (None, option)]
 
 
 def in_one_span(text: str, alternative: Alternative) -> bool:
