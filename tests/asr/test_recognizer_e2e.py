@@ -54,6 +54,25 @@ def test_power_stays_power_with_bauer_in_context(recognizer: Recognizer, speech:
     assert result.entities == ()
 
 
+def test_a_surname_between_answer_fillers_is_a_short_answer(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    # Plain Whisper hears "the Galaxy One."; while a part had to stand at an edge of the
+    # answer ("the one with Kowalczyk"), the guard refused the biased pass's surname here.
+    context = DialogueContext.from_json(
+        {
+            "turns": [
+                {"role": "user", "text": "Call Hana."},
+                {"role": "assistant", "text": "Do you mean Hana Nguyen or Hana Kowalczyk?"},
+            ],
+            "catalogs": {"contacts": ["Hana Nguyen", "Hana Kowalczyk", "Siobhan Okafor"]},
+        }
+    )
+    result = recognizer.recognize(speech.wav("The Kowalczyk one."), context)
+    assert words(result.text) == ["the", "kowalczyk", "one"]
+    assert [e.phrase for e in result.entities] == ["Kowalczyk"]
+
+
 ESI = DialogueContext.from_json(
     {
         "turns": [

@@ -51,6 +51,7 @@ STOPWORDS = frozenset(
 ANSWER_FILLERS = STOPWORDS | frozenset(
     [
         "one",
+        "1",  # Whisper also writes "the Bauer 1"
         "ones",
         "that",
         "this",
@@ -71,7 +72,6 @@ ANSWER_FILLERS = STOPWORDS | frozenset(
         "meant",
         "said",
         "the",
-        "one",
         "it's",
         "its",
         "him",

@@ -55,7 +55,7 @@ def test_the_check_only_concerns_options_the_context_added() -> None:
     text = "Tell Niamh Wright the lights are on."
     # The unbiased pass heard the option itself: the context did not put it there.
     assert biaser.answer_check.unexplained(text, "Tell Niamh Wright the lights are on.") == []
-    # An entry nobody offered is the spell check's business, not this check's.
+    # An entry nobody offered explains no words: its own rule judges it (``objection``).
     assert (
         biaser.answer_check.unexplained(
             "Rose Tyler lights the lamp.", "Rows tiler lights the lamp."
@@ -164,6 +164,34 @@ def test_words_about_something_else_are_named_in_the_objection() -> None:
     )
     # A listing asks nothing: no objection of either kind.
     assert make_biaser(LISTING).objection("Arco.", "Shell.") is None
+
+
+def test_a_reply_names_no_entry_of_the_options_catalogs_that_was_not_offered() -> None:
+    context = DialogueContext.from_json(
+        {
+            "turns": [
+                {"role": "user", "text": "Call Niamh."},
+                {"role": "assistant", "text": "Which Niamh: Niamh Chukwu or Niamh Wright?"},
+            ],
+            "catalogs": {
+                "contacts": ["Niamh Chukwu", "Niamh Wright", "Rose Tyler"],
+                "devices": ["Porch Light"],
+            },
+        }
+    )
+    biaser = make_biaser(context)
+    assert biaser.objection("Show me Rose Tyler.", "Show me rose tiles.") == (
+        "names an entry the question did not offer (Rose Tyler)"
+    )
+    # Heard without the context: the prompt did not put it there.
+    assert biaser.objection("Call Rose Tyler.", "Call Rose Tyler.") is None
+    # The options themselves, and the entries of another catalog, are not concerned.
+    assert biaser.objection("Niamh Wright.", "Nee of right.") is None
+    assert biaser.objection("Turn on the Porch Light.", "Turn on the Porsche light.") is None
+    # A listing asks nothing; the rule can be turned off.
+    assert make_biaser(LISTING).objection("Shell.", "Sell.") is None
+    off = make_biaser(context, BiasOptions(only_offered_entries=False))
+    assert off.objection("Show me Rose Tyler.", "Show me rose tiles.") is None
 
 
 LINH = DialogueContext.from_json(

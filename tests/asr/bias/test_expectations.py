@@ -21,11 +21,15 @@ def test_the_options_just_named_are_offered_and_expected() -> None:
     assert expect.named(*bauer) and not expect.named(*okafor)
 
 
-def test_a_short_answer_stands_at_an_edge_among_fillers() -> None:
+def test_a_short_answer_stands_among_fillers() -> None:
     expect = _expect()
     assert expect.is_answer(["bauer", "please"], (0, 1))
     assert expect.is_answer(["the", "one", "with", "bauer"], (3, 4))
+    # Between fillers too, however Whisper writes "one".
+    assert expect.is_answer(["the", "bauer", "one"], (1, 2))
+    assert expect.is_answer(["the", "bauer", "1", "please"], (1, 2))
     assert not expect.is_answer(["turn", "the", "bauer", "off"], (2, 3))
+    assert not expect.is_answer(["the", "bauer", "one", "that", "is", "it"], (1, 2))  # too long
 
 
 def test_a_part_every_option_shares_answers_nothing() -> None:

@@ -15,6 +15,11 @@ when another option of the question sounds clearly more like the unbiased words 
 named, the unbiased text stands too. Options are compared by the words that tell them apart
 (the surnames of "Amara Fitzgerald or Amara Marshall").
 
+Nor does a reply name another entry of the options' catalogs that the unbiased words did not:
+after "Do you mean Meg Jones or Meg Bauer?" the answer is one of the two (or neither), so a
+contact the assistant did not offer, newly in the text, is the prompt's echo of the address
+book ("Show me homes for sale nearby." read "... Niamh Nguyen."), and the unbiased text stands.
+
 A listing ("I found Arco, Shell and Valero.") is no question: the reply to it is a request of
 its own ("how do I get to Shell?"), whose words a recogniser often garbles ("reactions to
 Shell"), so the check is kept to questions.
@@ -72,6 +77,9 @@ class AnswerCheck:
         rival = self._likelier(heard, new)
         if rival is not None:
             return f"the words sound more like another option ({rival})"
+        stranger = self._unoffered(tokens, heard)
+        if stranger is not None:
+            return f"names an entry the question did not offer ({stranger})"
         return None
 
     def unexplained(self, text: str, unbiased: str) -> list[str]:
@@ -189,14 +197,18 @@ class AnswerCheck:
         self, norm: list[str], content: tuple[int, int], max_words: int
     ) -> list[tuple[int, int]]:
         """The runs of ``norm`` that hold its ``content`` run and perhaps answer fillers beside
-        it ("that mood" and "mood" of "that mood please"), at most ``max_words`` long, each a
-        short answer (``Expectations.is_answer``)."""
+        it, reaching an edge of the text ("that mood" and "mood please" of "that mood please":
+        the filler before a name may be part of it), at most ``max_words`` long, each a short
+        answer (``Expectations.is_answer``)."""
         first, last = content
         found = []
         for start in range(first + 1):
             for end in range(last, len(norm) + 1):
                 heard = [w for w in norm[start:end] if w]
-                if heard and len(heard) <= max_words and self.expect.is_answer(norm, (start, end)):
+                at_edge = start == 0 or end == len(norm)
+                if not (heard and at_edge and len(heard) <= max_words):
+                    continue
+                if self.expect.is_answer(norm, (start, end)):
                     found.append((start, end))
         return found
 
@@ -243,6 +255,26 @@ class AnswerCheck:
             rival = max((e for e in options if e != entry), key=sounds.__getitem__, default=None)
             if rival is not None and sounds[rival] >= sounds[entry] + margin:
                 return rival
+        return None
+
+    def _unoffered(self, tokens: list[str], heard: list[str]) -> str | None:
+        """A whole entry of the offered options' catalogs that ``tokens`` name and the unbiased
+        words ``heard`` do not, other than the options themselves (``only_offered_entries``)."""
+        expect = self.expect
+        if not (self.options.only_offered_entries and expect.asks_options):
+            return None
+        catalogs = {p.catalog for p in expect.offered}
+        index = expect.plan.index
+        for size in range(1, min(index.max_words, len(tokens)) + 1):
+            for start in range(len(tokens) - size + 1):
+                for phrase in index.exact(" ".join(tokens[start : start + size])):
+                    if (
+                        phrase.whole
+                        and phrase.catalog in catalogs
+                        and phrase.text not in expect.offered_options
+                        and not contains_phrase(heard, words(phrase.text))
+                    ):
+                        return phrase.text
         return None
 
     def _new_options(self, text_words: list[str], unbiased_words: list[str]) -> list[IndexedPhrase]:

@@ -98,11 +98,9 @@ class Expectations:
         return len(entries) >= 2 and all(contains_phrase(e, part_words) for e in entries)
 
     def is_answer(self, tokens: list[str], at: tuple[int, int]) -> bool:
-        """The words at ``at`` stand at an edge of a short utterance of answer fillers."""
+        """The words at ``at`` stand in a short utterance of answer fillers, at an edge ("the
+        one with Bauer") or between them ("the Bauer one")."""
         others = [w for i, w in enumerate(tokens) if w and not at[0] <= i < at[1]]
-        at_edge = at[0] == 0 or at[1] >= len(tokens)
-        return (
-            at_edge
-            and len(others) <= self.options.part_answer_words
-            and all(w in ANSWER_FILLERS for w in others)
+        return len(others) <= self.options.part_answer_words and all(
+            w in ANSWER_FILLERS for w in others
         )

@@ -30,8 +30,8 @@ class BiasOptions:
     # Guard: the options the assistant just named are expected answers, so they need less.
     named_transplant_similarity: float = 0.3
     named_protected_similarity: float = 0.35
-    # Guard: a part of an entry (a surname alone) only stands in a short answer: at an edge,
-    # with at most this many other words, all of them answer fillers ("the one with", "please").
+    # Guard: a part of an entry (a surname alone) only stands in a short answer: with at most
+    # this many other words, all of them answer fillers ("the one with", "the ... one, please").
     part_answer_words: int = 3
     # Spell check: at most this many readings with a sound-alike catalog phrase (at least
     # transplant_similarity alike) are scored. One wins when its log-probability (nats, summed
@@ -152,6 +152,11 @@ class BiasOptions:
     # unbiased words (the margin offered_respell_margin asks of an option over the others);
     # None turns this part off.
     rival_option_margin: float | None = 0.2
+    # ... nor when it newly names another entry of the options' catalogs: the reply to "Meg
+    # Jones or Meg Bauer?" is one of them (or none), so a contact the assistant did not offer
+    # is the prompt's echo ("Show me homes for sale." read "... Niamh Nguyen."); False turns
+    # this part off.
+    only_offered_entries: bool = True
 
     def clear_choice(self, alike: float, rival: float) -> bool:
         """Whether an option ``alike`` to the heard words, against the best other option at
