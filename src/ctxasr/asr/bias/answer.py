@@ -50,7 +50,13 @@ from ctxasr.asr.bias.frames import frame_word
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import Alternative, Choice
 from ctxasr.asr.bias.sound import Likeness
-from ctxasr.asr.bias.spans import SPLIT_WORDS, catalog_positions, prefer_whole, respelled
+from ctxasr.asr.bias.spans import (
+    SPLIT_WORDS,
+    catalog_positions,
+    prefer_whole,
+    respelled,
+    spans,
+)
 from ctxasr.context.index import ANSWER_FILLERS, IndexedPhrase
 from ctxasr.context.phonetics import similarity
 from ctxasr.text import contains_phrase, normalize, words
@@ -265,16 +271,15 @@ class AnswerCheck:
             return None
         catalogs = {p.catalog for p in expect.offered}
         index = expect.plan.index
-        for size in range(1, min(index.max_words, len(tokens)) + 1):
-            for start in range(len(tokens) - size + 1):
-                for phrase in index.exact(" ".join(tokens[start : start + size])):
-                    if (
-                        phrase.whole
-                        and phrase.catalog in catalogs
-                        and phrase.text not in expect.offered_options
-                        and not contains_phrase(heard, words(phrase.text))
-                    ):
-                        return phrase.text
+        for start, end in spans(len(tokens), index.max_words):
+            for phrase in index.exact(" ".join(tokens[start:end])):
+                if (
+                    phrase.whole
+                    and phrase.catalog in catalogs
+                    and phrase.text not in expect.offered_options
+                    and not contains_phrase(heard, words(phrase.text))
+                ):
+                    return phrase.text
         return None
 
     def _new_options(self, text_words: list[str], unbiased_words: list[str]) -> list[IndexedPhrase]:
