@@ -157,11 +157,14 @@ class ScriptedScorer:
     ) -> None:
         self.prompted, self.plain, self.unheard = prompted, plain, unheard or {}
         self.closed = 0
+        self.catalogs: tuple[str, ...] = ()  # none with a prompt of its own
 
     def close(self) -> None:
         self.closed += 1
 
-    def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
+    def score(
+        self, texts: Sequence[str], prompted: bool = True, catalog: str | None = None
+    ) -> list[float]:
         table = self.prompted if prompted else self.plain
         return [table.get(text, 0.0) for text in texts]
 
@@ -184,7 +187,9 @@ class MisspellingEngine(ScriptedEngine):
         text = "Call Shavon of a four." if prompt_tokens else self.heard
         return Decoded((Hypothesis(text, -0.3),), 0.01)
 
-    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ScriptedScorer:
+    def reading_scorer(
+        self, chunk: EncodedChunk, prompt_tokens: Sequence[int], catalog_prompts: Any = None
+    ) -> ScriptedScorer:
         return self.scorer
 
 
@@ -241,7 +246,9 @@ class UnsureEngine(ScriptedEngine):
         heard = ("That mood, please.", "That move, please.", "That moved, please.")
         return Decoded(tuple(Hypothesis(text, -0.7) for text in heard), 0.01)
 
-    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ScriptedScorer:
+    def reading_scorer(
+        self, chunk: EncodedChunk, prompt_tokens: Sequence[int], catalog_prompts: Any = None
+    ) -> ScriptedScorer:
         heard = {"That mood, please.": 10.0}  # every other reading loses 10 nats to it
         return ScriptedScorer(heard, heard)
 
@@ -342,11 +349,15 @@ class GarbledTitleEngine(ScriptedEngine):
     ) -> Decoded:
         return Decoded((Hypothesis("Open and send these.", -0.9),), 0.01)
 
-    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> Any:
+    def reading_scorer(
+        self, chunk: EncodedChunk, prompt_tokens: Sequence[int], catalog_prompts: Any = None
+    ) -> Any:
         engine = self
 
         class Scorer(ScriptedScorer):
-            def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
+            def score(
+                self, texts: Sequence[str], prompted: bool = True, catalog: str | None = None
+            ) -> list[float]:
                 if prompted:
                     engine.batches.append(list(texts))
                 return [engine._belief(t, 0 if prompted else 1) for t in texts]
@@ -413,7 +424,9 @@ class GarbledNameEngine(GarbledTitleEngine):
     def tokenize(self, text: str) -> list[int]:
         return [ord(c) for c in text]
 
-    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> Any:
+    def reading_scorer(
+        self, chunk: EncodedChunk, prompt_tokens: Sequence[int], catalog_prompts: Any = None
+    ) -> Any:
         engine, scorer = self, super().reading_scorer(chunk, prompt_tokens)
 
         def search_entries(frames: Sequence[str], trie: Any, beam_size: int) -> list[list[str]]:
@@ -475,3 +488,76 @@ def test_a_name_in_a_large_catalog_is_found_by_searching_after_the_frame() -> No
     recognizer = Recognizer(off, engine=cast(Any, quiet), pronouncer=PRONOUNCER)
     assert recognizer.recognize(SPEECH, BOOK).text == "Call Luke to stare at me."
     assert quiet.frames == []
+
+
+class PerCatalogEngine(MisspellingEngine):
+    """As MisspellingEngine ("Call Shavon of a four."), noting the per-catalog prompts it is
+    given and, for each batch scored with a prompt, the catalog it was scored for."""
+
+    def __init__(self) -> None:
+        super().__init__("Call Shavon of a four.", ScriptedScorer({}, {}))
+        self.prompts: dict[str, Sequence[int]] = {}
+        self.batches: list[tuple[str | None, list[str]]] = []
+
+    def reading_scorer(
+        self, chunk: EncodedChunk, prompt_tokens: Sequence[int], catalog_prompts: Any = None
+    ) -> ScriptedScorer:
+        engine = self
+        self.prompts = dict(catalog_prompts or {})
+
+        class Scorer(ScriptedScorer):
+            def score(
+                self, texts: Sequence[str], prompted: bool = True, catalog: str | None = None
+            ) -> list[float]:
+                if prompted:
+                    engine.batches.append((catalog, list(texts)))
+                return [0.0 for _ in texts]
+
+        scorer = Scorer({}, {})
+        scorer.catalogs = tuple(self.prompts)
+        return scorer
+
+
+def test_each_catalog_s_readings_are_scored_with_its_own_prompt() -> None:
+    contacts = {"contacts": ["Siobhan Okafor", "Rose Tyler"]}
+    home = DialogueContext.from_json(
+        {"turns": [], "catalogs": {**contacts, "devices": ["Porch Sconce", "Shower Fan"]}}
+    )
+    engine = PerCatalogEngine()
+    recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER)
+    recognizer.recognize(SPEECH, home)
+    # Each catalog's prompt is the one it would have alone: the devices beside the contacts
+    # do not move the contacts' scores.
+    alone = recognizer.plan(DialogueContext.from_json({"turns": [], "catalogs": contacts}))
+    assert engine.prompts["contacts"] == alone.prompt_tokens
+    assert set(engine.prompts) == {"contacts", "devices"}
+    scored = {catalog for catalog, _ in engine.batches}
+    assert "contacts" in scored
+    for catalog, texts in engine.batches:
+        assert texts[0] == "Call Shavon of a four."  # the text, against which gains are taken
+        if catalog == "contacts":
+            assert not any("Sconce" in t or "Shower Fan" in t for t in texts[1:])
+    # One catalog: its prompt is the plan's, and no other is built.
+    engine = PerCatalogEngine()
+    Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(
+        SPEECH, OKAFOR
+    )
+    assert engine.prompts == {}
+    # The last turn is about the contacts: the devices' readings keep the prompt of every
+    # catalog, as a catalog beside the dialogue's would otherwise get a full prompt's support.
+    asked = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Siobhan Okafor or Rose Tyler?"}],
+            "catalogs": {**contacts, "devices": ["Porch Sconce", "Shower Fan"]},
+        }
+    )
+    engine = PerCatalogEngine()
+    Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(
+        SPEECH, asked
+    )
+    assert set(engine.prompts) == {"contacts"}
+    # Switched off: one prompt of every catalog for all readings.
+    engine = PerCatalogEngine()
+    off = replace(RecognizerOptions(), bias=BiasOptions(own_catalog_prompts=False))
+    Recognizer(off, engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(SPEECH, home)
+    assert engine.prompts == {} and {c for c, _ in engine.batches} == {None}

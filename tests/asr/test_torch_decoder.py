@@ -203,3 +203,21 @@ def test_the_entry_search_finds_the_name_said_among_many(
         assert logprob == pytest.approx(forced[number] - frame_only, abs=1.5)
     assert [lp for _, lp in ranked] == sorted((lp for _, lp in ranked), reverse=True)
     scorer.close()
+
+
+def test_the_scorer_reads_a_catalog_s_readings_with_that_catalog_s_own_prompt(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    engine = recognizer.engine
+    (chunk,) = engine.encode(load_audio(speech.wav("Bauer.")))
+    everything = engine.tokenize(" Lava Lamp, Porch Sconce, Meg Jones, Meg Bauer.")
+    contacts = engine.tokenize(" Meg Jones, Meg Bauer.")
+    scorer = engine.reading_scorer(chunk, everything, {"contacts": contacts})
+    readings = ["Bauer.", "Power."]
+    own = engine.reading_scorer(chunk, contacts).score(readings)
+    assert scorer.score(readings, catalog="contacts") == pytest.approx(own, abs=1e-3)
+    # Any other catalog, or none, is read with the prompt of every catalog.
+    mixed = engine.reading_scorer(chunk, everything).score(readings)
+    assert scorer.score(readings, catalog="devices") == pytest.approx(mixed, abs=1e-3)
+    assert scorer.score(readings) == pytest.approx(mixed, abs=1e-3)
+    assert scorer.score(readings, catalog="contacts") != pytest.approx(mixed, abs=1e-3)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from ctxasr.context import DialogueContext, PlanOptions, Pronouncer, build_plan
 from ctxasr.context.index import PhoneticIndex
-from ctxasr.context.plan import NAMED_IN_LAST_TURN, rank_entries, refocus_plan
+from ctxasr.context.plan import (
+    NAMED_IN_LAST_TURN,
+    focus_catalogs,
+    rank_entries,
+    refocus_plan,
+)
 
 
 def tokenize(text: str) -> list[int]:
@@ -112,3 +117,19 @@ def test_a_part_knows_every_entry_that_holds_it() -> None:
     # Its relevance is its best entry's: "Meg Novak" shares "Meg" with the question.
     assert plan.phrase_relevance(novak) == plan.relevance_of("Meg Novak")
     assert plan.phrase_relevance(novak) > plan.relevance_of("Dmitri Novak")
+
+
+def _focus(last: str, **catalogs: list[str]) -> frozenset[str]:
+    turns = [{"role": "assistant", "text": last}]
+    return focus_catalogs(_plan(DialogueContext.from_json({"turns": turns, "catalogs": catalogs})))
+
+
+def test_the_focus_is_the_catalogs_the_last_turn_names_entries_or_the_name_of() -> None:
+    home = {"contacts": ["Meg Jones", "Meg Bauer"], "devices": ["Lava Lamp"]}
+    shows = {"screen": ["Pierogi", "Reply All"], "devices": ["Playroom Light"]}
+    assert _focus("Do you mean Meg Jones or Meg Bauer?", **home) == {"contacts"}
+    assert _focus("Here are a few recipes on your screen.", **shows) == {"screen"}
+    assert _focus("Which of your devices?", **shows) == {"devices"}
+    # About none of them, or one catalog alone: no focus.
+    assert _focus("Say the next code word.", **home) == set()
+    assert _focus("Do you mean Meg Jones or Meg Bauer?", contacts=home["contacts"]) == set()

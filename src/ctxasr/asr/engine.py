@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,13 +216,20 @@ class WhisperEngine:
         hypotheses = tuple(Hypothesis(self._text(h.tokens), h.score) for h in found)
         return Decoded(hypotheses, 0.0)
 
-    def reading_scorer(self, chunk: EncodedChunk, prompt_tokens: Sequence[int]) -> ReadingScorer:
-        """A scorer of whole readings of ``chunk``, given ``prompt_tokens`` and given no prompt;
-        it starts its work at once on a background thread, so that work overlaps whatever the
+    def reading_scorer(
+        self,
+        chunk: EncodedChunk,
+        prompt_tokens: Sequence[int],
+        catalog_prompts: Mapping[str, Sequence[int]] | None = None,
+    ) -> ReadingScorer:
+        """A scorer of whole readings of ``chunk``, given ``prompt_tokens``, given each
+        catalog's own prompt (``catalog_prompts``, by catalog name), and given no prompt; it
+        starts its work at once on a background thread, so that work overlaps whatever the
         caller does next."""
         options = DecodeOptions()
         prompted, plain = self._prefix(options, prompt_tokens), self._prefix(options, ())
-        return ReadingScorer(self, np.asarray(chunk.encoder_output), prompted, plain)
+        own = {c: self._prefix(options, t) for c, t in (catalog_prompts or {}).items()}
+        return ReadingScorer(self, np.asarray(chunk.encoder_output), prompted, plain, own)
 
     def unheard_state(self) -> PrefixState:
         """The decoder after the plain prefix over no audio at all (an all-zero encoder output):
@@ -299,12 +306,15 @@ class ReadingScorer:
         encoder_output: np.ndarray,
         prompted: list[int],  # prefix with the context prompt
         plain: list[int],  # prefix without it
+        own: Mapping[str, list[int]] | None = None,  # catalog -> prefix with its prompt alone
     ):
         self._engine = engine
-        self._states = Background(self._prefix_states, encoder_output, (prompted, plain))
+        self.catalogs = tuple(own or {})  # those with a prompt of their own
+        prefixes = [prompted, plain, *(own or {}).values()]
+        self._states = Background(self._prefix_states, encoder_output, prefixes)
 
     def _prefix_states(
-        self, encoder_output: np.ndarray, prefixes: tuple[list[int], list[int]]
+        self, encoder_output: np.ndarray, prefixes: list[list[int]]
     ) -> list[PrefixState]:
         return self._engine.torch_decoder().prefix_states(encoder_output, prefixes)
 
@@ -313,12 +323,17 @@ class ReadingScorer:
         during the next request's (or after the interpreter's exit)."""
         self._states.wait()
 
-    def score(self, texts: Sequence[str], prompted: bool = True) -> list[float]:
-        """Log-probabilities (nats) of ``texts``, with the context prompt or without it."""
+    def score(
+        self, texts: Sequence[str], prompted: bool = True, catalog: str | None = None
+    ) -> list[float]:
+        """Log-probabilities (nats) of ``texts``, with the context prompt (``catalog``'s own,
+        if the scorer was given one) or without it."""
         try:
-            with_prompt, without = self._states.result()
+            with_prompt, without, *own = self._states.result()
         except Exception as exc:
             raise ModelError(f"cannot score readings: {exc}") from exc
+        if prompted and catalog in self.catalogs:
+            return self._score(own[self.catalogs.index(catalog)], texts)
         return self._score(with_prompt if prompted else without, texts)
 
     def score_unheard(self, texts: Sequence[str]) -> list[float]:
@@ -337,7 +352,7 @@ class ReadingScorer:
         ``trie`` the decoder most believes next, without the prompt (which holds only the
         entries retrieval chose): at most ``beam_size``, best first."""
         try:
-            _, without = self._states.result()
+            _, without, *_ = self._states.result()
         except Exception as exc:
             raise ModelError(f"cannot search entries: {exc}") from exc
         engine, decoder = self._engine, self._engine.torch_decoder()

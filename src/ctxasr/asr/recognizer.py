@@ -49,6 +49,7 @@ from ctxasr.context.plan import (
     ContextPlan,
     PlanOptions,
     build_plan,
+    focus_catalogs,
     refocus_plan,
 )
 from ctxasr.errors import ConfigError
@@ -293,7 +294,7 @@ class _Run:
         start = time.perf_counter()
         plan = self._refocused(biaser.plan, unbiased)
         self.bias_ms += _ms_since(start)
-        scorer = self._scorer(chunk, plan)
+        scorer = self._scorer(chunk, plan, unbiased)
         try:
             text, reason = self._merged_and_checked(
                 chunk, unbiased, plan, biaser=biaser, early=early, scorer=scorer
@@ -349,10 +350,34 @@ class _Run:
             return Merged(unbiased.best.text, (), reason)
         return biaser.merge(unbiased, chosen, biased)
 
-    def _scorer(self, chunk: EncodedChunk, plan: ContextPlan) -> ReadingScorer | None:
+    def _scorer(
+        self, chunk: EncodedChunk, plan: ContextPlan, unbiased: Decoded
+    ) -> ReadingScorer | None:
         if self.bias_options.max_alternatives == 0:
             return None
-        return self.engine.reading_scorer(chunk, plan.prompt_tokens)
+        several = len(plan.context.catalogs) > 1 and self.bias_options.own_catalog_prompts
+        own = self._catalog_prompts(plan, unbiased) if several else {}
+        return self.engine.reading_scorer(chunk, plan.prompt_tokens, own)
+
+    def _catalog_prompts(self, plan: ContextPlan, unbiased: Decoded) -> dict[str, tuple[int, ...]]:
+        """Each catalog's prompt as the plan would write it were that catalog the context's
+        only one (the same turns; refocused on the unbiased reading if it overflows), for the
+        scorer to read that catalog's readings with (``BiasOptions.own_catalog_prompts``).
+        Where the last turn is about some of the catalogs (``focus_catalogs``), only those get
+        one: the others' readings ("Playroom Fan." for "Play some jazz." after a listing of
+        bakeries) keep the prompt of every catalog."""
+        heard = [h.text for h in unbiased.hypotheses]
+        focus = focus_catalogs(plan)
+        prompts = {}
+        for catalog in plan.context.catalogs:
+            if focus and catalog.name not in focus:
+                continue
+            alone = replace(plan.context, catalogs=(catalog,))
+            own = build_plan(alone, self.engine.tokenize, plan.index, self.plan_options)
+            if self.plan_options.refocus:
+                own = refocus_plan(own, heard, self.engine.tokenize, self.plan_options)
+            prompts[catalog.name] = own.prompt_tokens
+        return prompts
 
     @staticmethod
     def _spell_checked(
@@ -463,12 +488,19 @@ def _scored(
     biaser: ContextBiaser, scorer: ReadingScorer, text: str, alternatives: list[Alternative]
 ) -> list[Scored]:
     """How much more the decoder believes each alternative than ``text``: with the context
-    prompt; and, where the biaser's rules ask for them (``ContextBiaser.audio_checks``),
-    without it, and with neither prompt nor audio (the prior the plain gain includes)."""
+    prompt (its own catalog's where the scorer has one, each catalog in a batch of its own);
+    and, where the biaser's rules ask for them (``ContextBiaser.audio_checks``), without it,
+    and with neither prompt nor audio (the prior the plain gain includes)."""
     if not alternatives:
         return []
-    current, *scores = scorer.score([text, *(a.text for a in alternatives)])
-    prompted = [Scored(a, score - current) for a, score in zip(alternatives, scores, strict=True)]
+    own = [a.phrase.catalog if a.phrase.catalog in scorer.catalogs else None for a in alternatives]
+    gains: dict[int, float] = {}
+    for catalog in dict.fromkeys(own):
+        group = [i for i, c in enumerate(own) if c == catalog]
+        batch = [text, *(alternatives[i].text for i in group)]
+        current, *scores = scorer.score(batch, catalog=catalog)
+        gains.update((i, score - current) for i, score in zip(group, scores, strict=True))
+    prompted = [Scored(a, gains[i]) for i, a in enumerate(alternatives)]
     checks = biaser.audio_checks(text, prompted)
     unprompted = [j.alternative.text for j, c in zip(prompted, checks, strict=True) if c.plain]
     unheard = [j.alternative.text for j, c in zip(prompted, checks, strict=True) if c.prior]

@@ -206,6 +206,23 @@ def _fit(
     return selected, prompt, tokens
 
 
+def focus_catalogs(plan: ContextPlan) -> frozenset[str]:
+    """The catalogs the assistant's last turn is about, when there are several: those holding
+    an entry it names ("Do you mean Meg Jones or Meg Bauer?"), or whose name it says ("Here
+    are a few movies on your screen.", a plural matching its singular). Empty when it is about
+    none of them, or there is one catalog."""
+    context = plan.context
+    last = context.last_turn("assistant")
+    if last is None or len(context.catalogs) < 2:
+        return frozenset()
+    stems = {w.removesuffix("s") for w in words(last.text)}
+    named = {p.catalog for p in plan.ranked if p.relevance >= NAMED_IN_LAST_TURN}
+    spoken = {
+        c.name for c in context.catalogs if any(w.removesuffix("s") in stems for w in words(c.name))
+    }
+    return frozenset(named | spoken)
+
+
 def rank_entries(
     context: DialogueContext, similarity: Mapping[str, float] | None = None
 ) -> list[PlannedPhrase]:

@@ -41,6 +41,12 @@ class BiasOptions:
     max_alternatives: int = 8
     alternative_margin: float = 0.0
     named_prior: float = 1.0
+    # ... and with several catalogs, a reading of a catalog's phrase is scored with the prompt
+    # that catalog would give alone (the turns and its own entries): the catalogs beside it (an
+    # address book beside the code words) would only thin the prompt out and move its scores
+    # ("Lima." for "Leave them in." -1.0 nats alone, -4.8 beside 18 names). The decoding pass
+    # keeps every catalog in its prompt. False: one prompt of every catalog for all readings.
+    own_catalog_prompts: bool = True
     # ... but a dictionary word is never respelled into a part of an entry that sounds at least
     # this much like it ("martial" -> "Marshall"): the audio cannot tell them apart.
     homophone_similarity: float = 0.9
