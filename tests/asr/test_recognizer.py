@@ -523,8 +523,9 @@ def test_each_catalog_s_readings_are_scored_with_its_own_prompt() -> None:
     home = DialogueContext.from_json(
         {"turns": [], "catalogs": {**contacts, "devices": ["Porch Sconce", "Shower Fan"]}}
     )
+    on = replace(RecognizerOptions(), bias=BiasOptions(own_catalog_prompts=True))
     engine = PerCatalogEngine()
-    recognizer = Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER)
+    recognizer = Recognizer(on, engine=cast(Any, engine), pronouncer=PRONOUNCER)
     recognizer.recognize(SPEECH, home)
     # Each catalog's prompt is the one it would have alone: the devices beside the contacts
     # do not move the contacts' scores.
@@ -539,9 +540,7 @@ def test_each_catalog_s_readings_are_scored_with_its_own_prompt() -> None:
             assert not any("Sconce" in t or "Shower Fan" in t for t in texts[1:])
     # One catalog: its prompt is the plan's, and no other is built.
     engine = PerCatalogEngine()
-    Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(
-        SPEECH, OKAFOR
-    )
+    Recognizer(on, engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(SPEECH, OKAFOR)
     assert engine.prompts == {}
     # The last turn is about the contacts: the devices' readings keep the prompt of every
     # catalog, as a catalog beside the dialogue's would otherwise get a full prompt's support.
@@ -552,12 +551,11 @@ def test_each_catalog_s_readings_are_scored_with_its_own_prompt() -> None:
         }
     )
     engine = PerCatalogEngine()
-    Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(
-        SPEECH, asked
-    )
+    Recognizer(on, engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(SPEECH, asked)
     assert set(engine.prompts) == {"contacts"}
-    # Switched off: one prompt of every catalog for all readings.
+    # Off (the default): one prompt of every catalog for all readings.
     engine = PerCatalogEngine()
-    off = replace(RecognizerOptions(), bias=BiasOptions(own_catalog_prompts=False))
-    Recognizer(off, engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(SPEECH, home)
+    Recognizer(RecognizerOptions(), engine=cast(Any, engine), pronouncer=PRONOUNCER).recognize(
+        SPEECH, home
+    )
     assert engine.prompts == {} and {c for c, _ in engine.batches} == {None}
