@@ -157,6 +157,25 @@ def test_the_rival_option_rule_has_a_margin_and_can_be_turned_off() -> None:
         BiasOptions(rival_option_margin=1.5)
 
 
+def test_a_word_of_another_catalog_s_entry_explains_nothing() -> None:
+    # The home's devices beside the contacts: "light" is a word of "Study Ceiling Light", not
+    # the device; the whole device, or a part of an option, still stands in a reply.
+    home = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Which Niamh: Niamh Chukwu or Niamh Wright?"}],
+            "catalogs": {
+                "contacts": ["Niamh Chukwu", "Niamh Wright", "Rose Tyler"],
+                "devices": ["Study Ceiling Light", "Porch Sconce"],
+            },
+        }
+    )
+    check = make_biaser(home).answer_check
+    heard = "Should I turn right at the light?"
+    assert check.unexplained("Show Niamh Wright after the light.", heard) == ["light"]
+    assert check.unexplained("Wright, and the Study Ceiling Light.", heard) == []
+    assert check.unexplained("The one with Wright.", heard) == []
+
+
 def test_words_about_something_else_are_named_in_the_objection() -> None:
     biaser = make_biaser(QUESTION)
     assert biaser.objection("Show Niamh Wright after the light.", "Should I turn right?") == (

@@ -47,7 +47,7 @@ class BiasOptions:
     # ("Lima." for "Leave them in." -1.0 nats alone, -4.8 beside 18 names). The decoding pass
     # keeps every catalog in its prompt. Off by default: on six copies of the sets with a
     # home's catalogs beside each item it won back 10 of 15 lost entity errors but took false
-    # biases 2 -> 5 of 640, and costs the bench 12-36 ms (an extra pass over a prompt).
+    # biases 2 -> 4 of 640, and costs the bench 12-36 ms (an extra pass over a prompt).
     own_catalog_prompts: bool = False
     # ... but a dictionary word is never respelled into a part of an entry that sounds at least
     # this much like it ("martial" -> "Marshall"): the audio cannot tell them apart.

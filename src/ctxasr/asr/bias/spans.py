@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from difflib import SequenceMatcher
 
 from ctxasr.context.index import IndexedPhrase, PhoneticIndex
@@ -19,17 +19,25 @@ def catalog_phrases_in(hyp_words: list[str], index: PhoneticIndex) -> set[str]:
 
 
 def catalog_positions(
-    index: PhoneticIndex, tokens: list[str], whole_only: bool = False
+    index: PhoneticIndex,
+    tokens: list[str],
+    whole_only: bool = False,
+    parts_of: Collection[str] | None = None,
 ) -> set[int]:
-    """Indexes of the tokens that spell a catalog phrase (a whole entry, if ``whole_only``);
-    tokens that normalise to nothing (a lone dash) are skipped inside a run."""
+    """Indexes of the tokens that spell a catalog phrase: a whole entry, or a part of one
+    (unless ``whole_only``; only of the catalogs ``parts_of`` if given). Tokens that normalise
+    to nothing (a lone dash) are skipped inside a run."""
     covered = set[int]()
     for start, end in spans(len(tokens), index.max_words):
         run = " ".join(w for w in tokens[start:end] if w)
         found = index.exact(run) if run else []
-        if found and (not whole_only or any(p.whole for p in found)):
+        if any(p.whole or _part_counts(p, whole_only, parts_of) for p in found):
             covered.update(range(start, end))
     return covered
+
+
+def _part_counts(part: IndexedPhrase, whole_only: bool, parts_of: Collection[str] | None) -> bool:
+    return not whole_only and (parts_of is None or part.catalog in parts_of)
 
 
 def spans(length: int, longest: int) -> Iterator[tuple[int, int]]:
