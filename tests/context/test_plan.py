@@ -6,6 +6,7 @@ from ctxasr.context import DialogueContext, PlanOptions, Pronouncer, build_plan
 from ctxasr.context.index import PhoneticIndex
 from ctxasr.context.plan import (
     NAMED_IN_LAST_TURN,
+    catalog_alone,
     focus_catalogs,
     rank_entries,
     refocus_plan,
@@ -133,3 +134,17 @@ def test_the_focus_is_the_catalogs_the_last_turn_names_entries_or_the_name_of() 
     # About none of them, or one catalog alone: no focus.
     assert _focus("Say the next code word.", **home) == set()
     assert _focus("Do you mean Meg Jones or Meg Bauer?", contacts=home["contacts"]) == set()
+
+
+def test_a_catalog_alone_is_the_plan_of_a_context_holding_only_it() -> None:
+    home = _context(
+        ["Ann Lee", "Meg Bauer", "Bo Meg", "Meg Jones"], devices=["Lava Lamp", "Meg Lamp"]
+    )
+    plan = _plan(home)
+    for catalog in home.catalogs:
+        only = DialogueContext(turns=home.turns, catalogs=(catalog,))
+        expected = build_plan(only, tokenize, plan.index)
+        alone = catalog_alone(plan, catalog.name, tokenize)
+        assert alone.context == only
+        assert alone.ranked == expected.ranked and alone.selected == expected.selected
+        assert alone.prompt == expected.prompt and alone.prompt_tokens == expected.prompt_tokens

@@ -49,6 +49,7 @@ from ctxasr.context.plan import (
     ContextPlan,
     PlanOptions,
     build_plan,
+    catalog_alone,
     focus_catalogs,
     refocus_plan,
 )
@@ -372,8 +373,7 @@ class _Run:
         for catalog in plan.context.catalogs:
             if focus and catalog.name not in focus:
                 continue
-            alone = replace(plan.context, catalogs=(catalog,))
-            own = build_plan(alone, self.engine.tokenize, plan.index, self.plan_options)
+            own = catalog_alone(plan, catalog.name, self.engine.tokenize, self.plan_options)
             if self.plan_options.refocus:
                 own = refocus_plan(own, heard, self.engine.tokenize, self.plan_options)
             prompts[catalog.name] = own.prompt_tokens

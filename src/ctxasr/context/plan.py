@@ -152,6 +152,27 @@ def refocus_plan(
     )
 
 
+def catalog_alone(
+    plan: ContextPlan, name: str, tokenize: Tokenize, options: PlanOptions | None = None
+) -> ContextPlan:
+    """``plan`` as ``build_plan`` writes it when catalog ``name`` is the context's only one:
+    the same turns, and that catalog's entries in the order ``plan`` ranked them (relevance,
+    then catalog order, which other catalogs do not move)."""
+    options = options or PlanOptions()
+    catalogs = tuple(c for c in plan.context.catalogs if c.name == name)
+    ranked = tuple(p for p in plan.ranked if p.catalog == name)
+    turns_text = _turns_text(plan.context, tokenize, options)
+    selected, prompt, tokens = _fit(ranked, turns_text, tokenize, options)
+    return replace(
+        plan,
+        context=replace(plan.context, catalogs=catalogs),
+        ranked=ranked,
+        selected=tuple(selected),
+        prompt=prompt,
+        prompt_tokens=tuple(tokens[-options.prompt_budget_tokens :]),
+    )
+
+
 def _sounding_like(
     plan: ContextPlan, heard: Sequence[str], options: PlanOptions
 ) -> list[PlannedPhrase]:

@@ -238,7 +238,7 @@ class AnswerCheck:
             return []
         # A word of another catalog's entry names nothing ("light" of "Study Ceiling Light"
         # beside the contacts): only whole entries and parts of the options' catalogs count.
-        catalogs = {p.catalog for p in self.expect.offered}
+        catalogs = self.expect.offered_catalogs
         covered = catalog_positions(self.expect.plan.index, tokens, parts_of=catalogs)
         found = [w for i, w in enumerate(tokens) if i not in covered and not self._explained(w)]
         return found if len(found) > limit else []
@@ -272,13 +272,12 @@ class AnswerCheck:
         expect = self.expect
         if not (self.options.only_offered_entries and expect.asks_options):
             return None
-        catalogs = {p.catalog for p in expect.offered}
         index = expect.plan.index
         for start, end in spans(len(tokens), index.max_words):
             for phrase in index.exact(" ".join(tokens[start:end])):
                 if (
                     phrase.whole
-                    and phrase.catalog in catalogs
+                    and phrase.catalog in expect.offered_catalogs
                     and phrase.text not in expect.offered_options
                     and not contains_phrase(heard, words(phrase.text))
                 ):

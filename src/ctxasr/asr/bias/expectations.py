@@ -50,6 +50,11 @@ class Expectations:
         return tuple(dict.fromkeys(map(self.option, self.offered)))
 
     @cached_property
+    def offered_catalogs(self) -> frozenset[str]:
+        """The catalogs of the entries the assistant just named."""
+        return frozenset(p.catalog for p in self.offered)
+
+    @cached_property
     def offered_entries(self) -> tuple[list[str], ...]:
         """The words of each entry the assistant just named."""
         return tuple(words(entry) for entry in self.offered_options)
