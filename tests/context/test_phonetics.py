@@ -32,6 +32,7 @@ def test_rule_g2p_covers_unknown_names() -> None:
     assert rule_g2p("okafor") == ("AA", "K", "AE", "F", "AO", "R")
     assert rule_g2p("phillippe")[0] == "F"  # ph, doubled consonants
     assert P.word("42")[0] == P.phrase("four two")[0]
+    assert P.in_lexicon("42")  # Whisper's digits are words heard as surely as any
 
 
 def test_rule_g2p_reads_letter_groups_before_single_letters() -> None:

@@ -46,6 +46,8 @@ STOPWORDS = frozenset(
         "the's",
     ]
 )
+# The stopwords that begin a surname ("de la Cruz", "le Roux"), so may begin a part of an entry.
+NAME_PARTICLES = frozenset(["de", "la", "le"])
 # Closed-class words that can surround a bare name in an answer ("the one with X, please").
 # Any other word (a verb: "start", "read") makes the utterance a request, not an answer.
 ANSWER_FILLERS = STOPWORDS | frozenset(
@@ -178,7 +180,7 @@ class PhoneticIndex:
 
 
 def phrases_of(entry: str, parts: bool) -> list[tuple[str, bool]]:
-    """The entry itself, then each contiguous run of its words that is not a stopword."""
+    """The entry itself, then each contiguous run of its words that could be said for it."""
     found = [(entry, True)]
     tokens = entry.split()
     if not parts or len(tokens) < 2:
@@ -186,7 +188,16 @@ def phrases_of(entry: str, parts: bool) -> list[tuple[str, bool]]:
     for size in range(len(tokens) - 1, 0, -1):
         for start in range(len(tokens) - size + 1):
             run = tokens[start : start + size]
-            if size == 1 and (normalize(run[0]) in STOPWORDS or len(normalize(run[0])) < 3):
-                continue
-            found.append((" ".join(run), False))
+            if _could_stand_for_its_entry(run):
+                found.append((" ".join(run), False))
     return found
+
+
+def _could_stand_for_its_entry(run: list[str]) -> bool:
+    """Nobody says "Five of" for "Five of Clubs" or "and Wolves" for "Craftsman and Wolves":
+    a part neither ends nor starts with a function word, except a name's particle ("de la
+    Cruz" of "Juan de la Cruz"). A one-word part is no shorter than three letters."""
+    first, last = normalize(run[0]), normalize(run[-1])
+    if len(run) == 1:
+        return first not in STOPWORDS and len(first) >= 3
+    return last not in STOPWORDS and (first not in STOPWORDS or first in NAME_PARTICLES)

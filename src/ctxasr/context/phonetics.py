@@ -193,7 +193,10 @@ class Pronouncer:
         return self._spellers
 
     def in_lexicon(self, word: str) -> bool:
-        return word.lower().strip("'") in self.lexicon
+        """Whether ``word`` is a word of the language: CMUdict's, or a number in digits
+        (Whisper writes "5, 5" for "five five": words heard as surely as any)."""
+        key = word.lower().strip("'")
+        return key.isdigit() or key in self.lexicon
 
     def word(self, word: str) -> tuple[Phones, ...]:
         """Up to two pronunciations of a word CMUdict knows; of one it lacks, each speller's

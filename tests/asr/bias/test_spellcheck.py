@@ -122,3 +122,30 @@ def test_the_biased_reading_is_respelled_too_and_judged_as_a_contest() -> None:
     assert biaser.biased_alternatives(shared, unbiased) == []
     off = make_biaser(SPELL_CONTEXT, BiasOptions(max_biased_respellings=0))
     assert off.biased_alternatives(merged, unbiased) == []
+
+
+CARDS = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Sure. Which card do you play?"}],
+        "catalogs": {
+            "cards": [f"{r} of {s}" for s in ("Clubs", "Hearts") for r in ("Five", "Ten", "Queen")]
+        },
+    }
+)
+
+
+def test_no_reading_drops_a_word_beside_the_homophone_it_keeps() -> None:
+    # Real speech: "five five" after a card question was read "Five" (a part of "Five of
+    # Clubs" that is the homophone of one heard "5"), dropping the other.
+    for nbest in (NBEST_UNSURE, decoded(("5, 5", -0.3), ("5, 5.", -0.4))):
+        texts = [a.text for a in make_biaser(CARDS).alternatives("5, 5", nbest)]
+        assert not any(text.strip(".") == "Five" for text in texts)
+    # Answer fillers beside it are no words of their own: "The power." may still be "Bauer.".
+    texts = [a.text for a in make_biaser().alternatives("The power.", NBEST_UNSURE)]
+    assert any("Bauer" in text for text in texts)
+    # A misheard card is still respelled.
+    assert "Queen of Clubs." in alternative_texts_in(CARDS, "Queen of Clothes.")
+
+
+def alternative_texts_in(context: DialogueContext, text: str) -> list[str]:
+    return [a.text for a in make_biaser(context).alternatives(text, NBEST_UNSURE)]

@@ -66,7 +66,7 @@ class Canonicalizer:
     def _respelling(self, span_text: str, answer_like: bool) -> tuple[IndexedPhrase, float] | None:
         index, plan = self.plan.index, self.plan
         span_words = span_text.split()
-        unknown = any(not self.pronouncer.in_lexicon(w) for w in span_words if not w.isdigit())
+        unknown = any(not self.pronouncer.in_lexicon(w) for w in span_words)
         prons = self.pronouncer.phrase(span_text)
         for phrase in index.homophones(prons):
             # A part (a surname alone) that is also an English word ("Paige", "Carr") takes

@@ -86,7 +86,16 @@ class Likeness:
                 rest_p = " ".join(w for w in phrase_words if w != p_word)
                 rest_h = " ".join(w for w in heard if w != h_word)
                 if not rest_p:
-                    return True  # the phrase is that homophone: the homophone rule judges it
+                    # The phrase is that homophone, which the homophone rule judges, unless
+                    # the span also holds other words it would drop ("5, 5" is no "Five").
+                    return h_word not in heard or _fillers_beside(heard, h_word)
                 alike = similarity(self.pronouncer.phrase(rest_p), self.pronouncer.phrase(rest_h))
                 return bool(rest_h) and alike >= self.options.protected_similarity
         return True
+
+
+def _fillers_beside(heard: list[str], word: str) -> bool:
+    """Whether every heard word but one ``word`` is an answer filler ("the power" for "Bauer")."""
+    rest = list(heard)
+    rest.remove(word)
+    return all(w in ANSWER_FILLERS for w in rest)

@@ -191,7 +191,7 @@ class SpellCheck:
             return False  # already in the text, or it would drop or move words it has
         if not self.likeness.alike_enough(alt.similarity, alt.named):
             return False
-        lexical = all(self.pronouncer.in_lexicon(w) for w in heard if not w.isdigit())
+        lexical = all(self.pronouncer.in_lexicon(w) for w in heard)
         if lexical and not alt.phrase.whole and alt.similarity >= options.homophone_similarity:
             return False
         if not alt.phrase.whole and not self.expect.answers(alt.phrase.text, *_located(alt)):
