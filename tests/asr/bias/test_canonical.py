@@ -121,3 +121,20 @@ def test_a_name_cmudict_lacks_is_matched_as_espeak_ng_says_it() -> None:
     text, matches = make_biaser(context).canonicalize("Message Sersha Okafor.")
     assert text == "Message Saoirse Okafor."
     assert [(m.phrase, m.respelled_from) for m in matches] == [("Saoirse Okafor", "Sersha Okafor.")]
+
+
+HOMOPHONE_NAMES = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Who should I send it to?"}],
+        "catalogs": {"contacts": ["Will Wright", "Grace Moore"], "phonetic": ["Alfa", "Bravo"]},
+    }
+)
+
+
+def test_words_that_are_an_entry_s_homophone_take_its_spelling_only_where_asked_for() -> None:
+    biaser = make_biaser(HOMOPHONE_NAMES)
+    assert (
+        biaser.canonicalize("I will write to you tomorrow.")[0] == "I will write to you tomorrow."
+    )
+    assert biaser.canonicalize("Message will write.")[0] == "Message Will Wright."
+    assert biaser.canonicalize("Alpha, Bravo.")[0] == "Alfa, Bravo."

@@ -79,3 +79,18 @@ def test_a_part_of_an_offered_entry_is_offered_whichever_entry_the_index_met_fir
         ["bergstrom", "esi"],
         ["esi", "novak"],
     ]
+
+
+def test_an_entry_is_asked_for_after_a_request_or_among_frame_and_catalog_words() -> None:
+    expect = _expect()
+    assert expect.asked_for(["meg", "bauer"], (0, 2))
+    assert expect.asked_for(["message", "meg", "bauer", "about", "dinner"], (1, 3))
+    assert expect.asked_for(["can", "you", "call", "meg", "bauer"], (3, 5))
+    assert expect.asked_for(["the", "meg", "bauer", "one", "please"], (1, 3))
+    assert expect.asked_for(["meg", "bauer", "and", "siobhan"], (0, 2))  # a catalog word
+    # Words of a sentence about something else around it: no entry is asked for.
+    assert not expect.asked_for(["i", "will", "write", "to", "you", "tomorrow"], (1, 3))
+    assert not expect.asked_for(["the", "rose", "knight", "looks", "lovely"], (1, 3))
+    assert not expect.asked_for(["she", "married", "meg", "bauer"], (2, 4))
+    assert not expect.asked_for(["i", "will", "write", "it", "down"], (1, 3))
+    assert not expect.asked_for(["i", "will", "write"], (1, 3))  # a subject: a clause

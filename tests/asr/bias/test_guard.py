@@ -330,3 +330,26 @@ def test_a_dropped_word_inside_a_catalog_phrase_is_judged_with_the_phrase() -> N
     assert words(_merged_text(SCREEN, "Open Reply.", "Open Reply All now.")) == ["open", "reply"]
     # A dropped word that no phrase spans stays refused.
     assert _merged_text(SCREEN, "Open the Radiolab.", "Open Radiolab.") == "Open the Radiolab."
+
+
+WILL_WRIGHT = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Who should I send it to?"}],
+        "catalogs": {"contacts": ["Will Wright", "Meg Bauer"]},
+    }
+)
+
+
+def test_an_entry_heard_as_words_replaces_them_only_where_an_entry_is_asked_for() -> None:
+    # piper, "I will write to you tomorrow.": the biased pass wrote the contact's spelling.
+    unbiased = decoded(("I will write to you tomorrow.", -0.2))
+    chosen = Hypothesis("I Will Wright to you tomorrow.", -0.2)
+    merged = make_biaser(WILL_WRIGHT).merge(unbiased, chosen, decoded((chosen.text, -0.2)))
+    # (Words both passes heard keep the biased case: "I Will write", the same words.)
+    assert words(merged.text) == words("I will write to you tomorrow.")
+    assert "no entry asked for" in merged.reason
+    assert merged.contested == ()  # the audio cannot tell them apart: nothing to contest
+    unbiased = decoded(("Message will write.", -0.2))
+    chosen = Hypothesis("Message Will Wright.", -0.2)
+    merged = make_biaser(WILL_WRIGHT).merge(unbiased, chosen, decoded((chosen.text, -0.2)))
+    assert merged.text == "Message Will Wright."

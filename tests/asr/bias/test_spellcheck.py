@@ -149,3 +149,14 @@ def test_no_reading_drops_a_word_beside_the_homophone_it_keeps() -> None:
 
 def alternative_texts_in(context: DialogueContext, text: str) -> list[str]:
     return [a.text for a in make_biaser(context).alternatives(text, NBEST_UNSURE)]
+
+
+def test_an_entry_heard_as_words_is_read_only_where_an_entry_is_asked_for() -> None:
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Who should I send it to?"}],
+            "catalogs": {"contacts": ["Will Wright", "Meg Bauer"]},
+        }
+    )
+    assert not any("Wright" in t for t in alternative_texts_in(context, "I will write it down."))
+    assert "Message Will Wright." in alternative_texts_in(context, "Message will write.")

@@ -55,24 +55,28 @@ class Canonicalizer:
             exact = index.exact(span_text)
             if exact:
                 return size, _exact_piece(tokens, (position, position + size), prefer_whole(exact))
-            answer_like = self.expect.is_answer(norm, (position, position + size))
-            found = self._respelling(span_text, answer_like)
+            at = (position, position + size)
+            answer_like = self.expect.is_answer(norm, at)
+            found = self._respelling(span_text, answer_like, self.expect.asked_for(norm, at))
             if found is not None:
                 phrase, score = found
                 respelled = keep_punctuation(tokens, (position, position + size), phrase.text)
                 return size, _Piece(respelled, phrase, score, " ".join(span))
         return 1, _Piece(tokens[position])
 
-    def _respelling(self, span_text: str, answer_like: bool) -> tuple[IndexedPhrase, float] | None:
+    def _respelling(
+        self, span_text: str, answer_like: bool, asked_for: bool
+    ) -> tuple[IndexedPhrase, float] | None:
         index, plan = self.plan.index, self.plan
         span_words = span_text.split()
         unknown = any(not self.pronouncer.in_lexicon(w) for w in span_words)
         prons = self.pronouncer.phrase(span_text)
         for phrase in index.homophones(prons):
-            # A part (a surname alone) that is also an English word ("Paige", "Carr") takes
-            # the catalog's spelling only as a short answer, never mid-sentence.
+            # Words that are also an entry's homophone ("still more", "Still Moore") take its
+            # spelling only where an entry is asked for; a part that is also an English word
+            # ("Paige", "Carr") only as a short answer, never mid-sentence.
             named = plan.phrase_relevance(phrase) > 0 and answer_like
-            if phrase.whole or unknown or named:
+            if unknown or named or (phrase.whole and asked_for):
                 return phrase, 1.0
         if not unknown:
             return None  # real words keep their spelling unless they are homophones

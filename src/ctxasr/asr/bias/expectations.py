@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from ctxasr.asr.bias.frames import frame_word, request_word
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.context.index import ANSWER_FILLERS, IndexedPhrase
 from ctxasr.context.plan import NAMED_IN_LAST_TURN, SHARES_WORDS_WITH_LAST_TURN, ContextPlan
 from ctxasr.text import contains_phrase, words
+
+# Before an entry's homophones, a subject makes them a clause ("I will write"), not an answer.
+SUBJECTS = frozenset(["i", "you", "he", "she", "it", "we", "they"])
 
 
 class Expectations:
@@ -109,3 +113,21 @@ class Expectations:
         return len(others) <= self.options.part_answer_words and all(
             w in ANSWER_FILLERS for w in others
         )
+
+    def asked_for(self, tokens: list[str], at: tuple[int, int]) -> bool:
+        """Whether the words at ``at`` of ``tokens`` stand where an utterance names an entry:
+        after a request's frame ("message", "can you call", "take me to"), or as an answer,
+        among answer fillers and catalog words ("Meg Power, please.", "Alpha, Bravo.") with
+        no subject before them. "I will write (it down)." asks for no "Will Wright"."""
+        before = [w for w in tokens[: at[0]] if w]
+        after = [w for w in tokens[at[1] :] if w]
+        if any(map(request_word, before)) and all(map(frame_word, before)):
+            return True
+        return (
+            not SUBJECTS.intersection(before)
+            and all(map(self._answer_word, before))
+            and all(map(self._answer_word, after))
+        )
+
+    def _answer_word(self, word: str) -> bool:
+        return word in ANSWER_FILLERS or word in self.plan.index.entry_words

@@ -50,10 +50,11 @@ _ENDINGS = ("ing", "ed", "s")
 
 def frame_word(word: str) -> bool:
     """A function word or a request word (or its inflection): the frame around an option."""
-    return word in FUNCTION_WORDS or _request_word(word)
+    return word in FUNCTION_WORDS or request_word(word)
 
 
-def _request_word(word: str) -> bool:
+def request_word(word: str) -> bool:
+    """A verb or choice word of a request ("message", "take", "second"), or its inflection."""
     if word in REQUEST_WORDS:
         return True
     return any(word.endswith(end) and word[: -len(end)] in REQUEST_WORDS for end in _ENDINGS)

@@ -134,9 +134,25 @@ class Guard:
         inside = block.b_norm[max(start, block.b_range[0]) : min(end, block.b_range[1])]
         if not self.likeness.rest_sounds_alike(u_words, inside, _elsewhere(block, (start, end))):
             return _Refusal("a homophone of a heard word", phrase, 0.0)
+        if self._words_not_asked_for(block, u_words, (start, end)):
+            return _Refusal("heard as words, and no entry asked for")  # nothing to contest
         if not u_words:
             return _Refusal("inserted or dropped words", phrase, 0.0)
         return self._sound_refusal(u_words, b_words, nbest, phrase)
+
+    def _words_not_asked_for(
+        self, block: _Block, u_words: list[str], phrase_at: tuple[int, int]
+    ) -> bool:
+        """Whether the phrase is dictionary words both passes heard, or their homophones
+        ("I Will Wright to you tomorrow."), where the utterance asks for no entry."""
+        b_norm, (lo, hi) = block.b_norm, block.b_range
+        phrase_words = [b_norm[i] for i in range(*phrase_at) if b_norm[i]]
+        # The phrase's words outside the block were heard by both passes, as they stand.
+        outside = [b_norm[i] for i in range(*phrase_at) if b_norm[i] and not lo <= i < hi]
+        heard = [*u_words, *outside]
+        return self.likeness.heard_as_words(heard, phrase_words) and not self.expect.asked_for(
+            block.b_norm, phrase_at
+        )
 
     def _phrase_alike(self, u_words: list[str], phrase: str) -> bool:
         """Whether the phrase on its own sounds like a run of the unbiased words: a request's

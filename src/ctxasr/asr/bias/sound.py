@@ -69,6 +69,16 @@ class Likeness:
         sound = similarity(self.pronouncer.phrase(word), self.pronouncer.phrase(other))
         return sound >= self.options.evidence_similarity
 
+    def heard_as_words(self, heard: list[str], phrase_words: list[str]) -> bool:
+        """Whether every word of a catalog phrase is a heard dictionary word or a (near)
+        homophone of one ("Will Wright" for "will write"): the audio cannot tell the entry
+        from the words, only where they stand can."""
+        lexical = [h for h in heard if self.pronouncer.in_lexicon(h)]
+        return bool(phrase_words) and all(
+            any(p_word == h_word or self.near_homophones(p_word, h_word) for h_word in lexical)
+            for p_word in phrase_words
+        )
+
     def rest_sounds_alike(
         self, heard: list[str], phrase_words: list[str], elsewhere: Sequence[str] = ()
     ) -> bool:

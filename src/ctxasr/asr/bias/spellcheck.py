@@ -196,6 +196,10 @@ class SpellCheck:
             return False
         if not alt.phrase.whole and not self.expect.answers(alt.phrase.text, *_located(alt)):
             return False
+        if self.likeness.heard_as_words(heard, phrase_words) and not self.expect.asked_for(
+            *_located(alt)
+        ):
+            return False  # "I Will Wright to you tomorrow.": words, where no entry is asked for
         if not self.likeness.rest_sounds_alike(heard, phrase_words):
             return False
         return not self.likeness.overruled(heard, nbest, alt.similarity, alt.named)
