@@ -225,3 +225,18 @@ def test_cli_bad_input_exits_non_zero(tmp_path: Path) -> None:
     bad_context = tmp_path / "bad.json"
     bad_context.write_text(json.dumps({"catalogs": {"contacts": []}}))
     assert main(["transcribe", str(junk), "--context", str(bad_context)]) == 1
+
+
+def test_a_sentence_of_an_entry_s_homophones_keeps_its_words(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Who should I send it to?"}],
+            "catalogs": {"contacts": ["Will Wright", "Rose Knight", "Meg Bauer"]},
+        }
+    )
+    said = recognizer.recognize(speech.wav("I will write to you tomorrow."), context)
+    assert words(said.text) == ["i", "will", "write", "to", "you", "tomorrow"]
+    asked = recognizer.recognize(speech.wav("Message will write."), context)
+    assert words(asked.text) == ["message", "will", "wright"]
