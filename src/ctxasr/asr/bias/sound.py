@@ -70,14 +70,18 @@ class Likeness:
         return sound >= self.options.evidence_similarity
 
     def heard_as_words(self, heard: list[str], phrase_words: list[str]) -> bool:
-        """Whether every word of a catalog phrase is a heard dictionary word or a (near)
-        homophone of one ("Will Wright" for "will write"): the audio cannot tell the entry
-        from the words, only where they stand can."""
+        """Whether every word of a catalog phrase is a heard dictionary word or pronounced
+        exactly like one ("Will Wright" for "will write"): the audio cannot tell the entry from
+        the words, only where they stand can. A near homophone ("Uniform" for "uniformed",
+        0.89 alike) is left to the likeness rules: the audio tells them apart a little."""
         lexical = [h for h in heard if self.pronouncer.in_lexicon(h)]
         return bool(phrase_words) and all(
-            any(p_word == h_word or self.near_homophones(p_word, h_word) for h_word in lexical)
+            any(p_word == h_word or self._pronounced_alike(p_word, h_word) for h_word in lexical)
             for p_word in phrase_words
         )
+
+    def _pronounced_alike(self, word: str, other: str) -> bool:
+        return bool(set(self.pronouncer.phrase(word)) & set(self.pronouncer.phrase(other)))
 
     def rest_sounds_alike(
         self, heard: list[str], phrase_words: list[str], elsewhere: Sequence[str] = ()
