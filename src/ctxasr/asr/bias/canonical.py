@@ -1,8 +1,9 @@
 """Step 4: canonicalisation. Spans that *sound* like a catalog phrase take its spelling.
 
-Homophones of whole entries ("Alpha" -> "Alfa") and spellings the lexicon does not know
-("Shavon Okafor" -> "Siobhan Okafor") are respelled anywhere; a part of an entry that is also an
-English word ("Carr") only in a short answer. Real words are never respelled into a
+Spellings the lexicon does not know ("Shavon Okafor" -> "Siobhan Okafor") are respelled
+anywhere; dictionary words that are a whole entry's homophone ("Alpha" -> "Alfa") where an
+entry is asked for (not "still more" -> "Still Moore" mid-sentence); a part of an entry that is
+also an English word ("Carr") only in a short answer. Real words are never respelled into a
 different-sounding entry ("power" stays "power"): only the decoder's evidence (the guard and
 the spell check) can do that.
 """

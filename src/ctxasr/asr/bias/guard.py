@@ -143,8 +143,8 @@ class Guard:
     def _words_not_asked_for(
         self, block: _Block, u_words: list[str], phrase_at: tuple[int, int]
     ) -> bool:
-        """Whether the phrase is dictionary words both passes heard, or their homophones
-        ("I Will Wright to you tomorrow."), where the utterance asks for no entry."""
+        """Whether the phrase is dictionary words the passes heard, or words pronounced
+        exactly like them ("I Will Wright to you tomorrow."), where no entry is asked for."""
         b_norm, (lo, hi) = block.b_norm, block.b_range
         phrase_words = [b_norm[i] for i in range(*phrase_at) if b_norm[i]]
         # The phrase's words outside the block were heard by both passes, as they stand.

@@ -194,10 +194,11 @@ class SpellCheck:
         lexical = all(self.pronouncer.in_lexicon(w) for w in heard)
         if lexical and not alt.phrase.whole and alt.similarity >= options.homophone_similarity:
             return False
-        if not alt.phrase.whole and not self.expect.answers(alt.phrase.text, *_located(alt)):
+        located = _located(alt)
+        if not alt.phrase.whole and not self.expect.answers(alt.phrase.text, *located):
             return False
         if self.likeness.heard_as_words(heard, phrase_words) and not self.expect.asked_for(
-            *_located(alt)
+            *located
         ):
             return False  # "I Will Wright to you tomorrow.": words, where no entry is asked for
         if not self.likeness.rest_sounds_alike(heard, phrase_words):
