@@ -138,3 +138,11 @@ def test_words_that_are_an_entry_s_homophone_take_its_spelling_only_where_asked_
     )
     assert biaser.canonicalize("Message will write.")[0] == "Message Will Wright."
     assert biaser.canonicalize("Alpha, Bravo.")[0] == "Alfa, Bravo."
+
+
+def test_a_part_is_reported_only_where_an_entry_is_asked_for() -> None:
+    biaser = make_biaser(HOMOPHONE_NAMES)
+    text, matches = biaser.canonicalize("Send it to Grace, please.")
+    assert [m.phrase for m in matches] == ["Grace"]
+    text, matches = biaser.canonicalize("I need more grace in my life.")
+    assert text == "I need more grace in my life." and matches == ()

@@ -53,10 +53,15 @@ class Canonicalizer:
             span_text = normalize(" ".join(span))
             if not span_text:
                 continue
+            at = (position, position + size)
             exact = index.exact(span_text)
             if exact:
-                return size, _exact_piece(tokens, (position, position + size), prefer_whole(exact))
-            at = (position, position + size)
+                phrase = prefer_whole(exact)
+                if not phrase.whole and not self.expect.asked_for(norm, at):
+                    # "a more amiable woman" names no playlist "Amiable Women": an English
+                    # word that is a part of an entry is reported only where one is asked for.
+                    return size, _Piece(" ".join(span))
+                return size, _exact_piece(tokens, at, phrase)
             answer_like = self.expect.is_answer(norm, at)
             found = self._respelling(span_text, answer_like, self.expect.asked_for(norm, at))
             if found is not None:
