@@ -88,6 +88,9 @@ def test_an_entry_is_asked_for_after_a_request_or_among_frame_and_catalog_words(
     assert expect.asked_for(["can", "you", "call", "meg", "bauer"], (3, 5))
     assert expect.asked_for(["the", "meg", "bauer", "one", "please"], (1, 3))
     assert expect.asked_for(["meg", "bauer", "and", "siobhan"], (0, 2))  # a catalog word
+    # An imperative the frame words do not list ("remind", "invite") asks for one too.
+    assert expect.asked_for(["remind", "meg", "bauer", "about", "lunch"], (1, 3))
+    assert expect.asked_for(["invite", "meg", "bauer", "to", "dinner"], (1, 3))
     # Words of a sentence about something else around it: no entry is asked for.
     assert not expect.asked_for(["i", "will", "write", "to", "you", "tomorrow"], (1, 3))
     assert not expect.asked_for(["the", "rose", "knight", "looks", "lovely"], (1, 3))

@@ -116,18 +116,19 @@ class Expectations:
 
     def asked_for(self, tokens: list[str], at: tuple[int, int]) -> bool:
         """Whether the words at ``at`` of ``tokens`` stand where an utterance names an entry:
-        after a request's frame ("message", "can you call", "take me to"), or as an answer,
-        among answer fillers and catalog words ("Meg Power, please.", "Alpha, Bravo.") with
-        no subject before them. "I will write (it down)." asks for no "Will Wright"."""
+        after a request's frame ("message", "can you call", "take me to"), or an imperative
+        verb the frame words do not list ("remind", "invite"), or as an answer, among answer
+        fillers and catalog words ("Meg Power, please.", "Alpha, Bravo."), with no subject
+        before them. "I will write (it down)." asks for no "Will Wright"."""
         before = [w for w in tokens[: at[0]] if w]
         after = [w for w in tokens[at[1] :] if w]
-        if any(map(request_word, before)) and all(map(frame_word, before)):
+        requested = any(map(request_word, before))
+        if SUBJECTS.intersection(before):
+            return requested and all(map(frame_word, before))
+        # The first word may be any verb: an imperative ("remind X about lunch").
+        if before and all(map(frame_word, before[1:])) and (requested or not frame_word(before[0])):
             return True
-        return (
-            not SUBJECTS.intersection(before)
-            and all(map(self._answer_word, before))
-            and all(map(self._answer_word, after))
-        )
+        return all(map(self._answer_word, before)) and all(map(self._answer_word, after))
 
     def _answer_word(self, word: str) -> bool:
         return word in ANSWER_FILLERS or word in self.plan.index.entry_words
