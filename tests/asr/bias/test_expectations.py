@@ -30,6 +30,9 @@ def test_a_short_answer_stands_among_fillers() -> None:
     assert expect.is_answer(["the", "bauer", "1", "please"], (1, 2))
     assert not expect.is_answer(["turn", "the", "bauer", "off"], (2, 3))
     assert not expect.is_answer(["the", "bauer", "one", "that", "is", "it"], (1, 2))  # too long
+    # Hesitations as Whisper writes them are fillers too ("Mm, the Bauer one.", piper).
+    assert expect.is_answer(["mm", "the", "bauer"], (2, 3))
+    assert expect.is_answer(["hey", "bauer"], (1, 2))
 
 
 def test_a_part_every_option_shares_answers_nothing() -> None:
