@@ -105,14 +105,13 @@ def build_plan(
     options = options or PlanOptions()
     start = time.perf_counter()
     ranked = rank_entries(context, similarity)
-    turns_text = _turns_text(context, tokenize, options)
-    selected, prompt, tokens = _fit(ranked, turns_text, tokenize, options)
+    selected, prompt, prompt_tokens = _fit(ranked, context, tokenize, options)
     return ContextPlan(
         context=context,
         ranked=tuple(ranked),
-        selected=tuple(selected),
+        selected=selected,
         prompt=prompt,
-        prompt_tokens=tuple(tokens[-options.prompt_budget_tokens :]),
+        prompt_tokens=prompt_tokens,
         index=index,
         build_ms=(time.perf_counter() - start) * 1000,
     )
@@ -142,14 +141,8 @@ def refocus_plan(
     near = [p for p in retrieved if (p.text, p.catalog) not in seen]
     seen |= {(p.text, p.catalog) for p in near}
     rest = [p for p in plan.ranked if (p.text, p.catalog) not in seen]
-    turns_text = _turns_text(plan.context, tokenize, options)
-    selected, prompt, tokens = _fit([*first, *near, *rest], turns_text, tokenize, options)
-    return replace(
-        plan,
-        selected=tuple(selected),
-        prompt=prompt,
-        prompt_tokens=tuple(tokens[-options.prompt_budget_tokens :]),
-    )
+    selected, prompt, prompt_tokens = _fit([*first, *near, *rest], plan.context, tokenize, options)
+    return replace(plan, selected=selected, prompt=prompt, prompt_tokens=prompt_tokens)
 
 
 def catalog_alone(
@@ -159,17 +152,18 @@ def catalog_alone(
     the same turns, and that catalog's entries in the order ``plan`` ranked them (relevance,
     then catalog order, which other catalogs do not move)."""
     options = options or PlanOptions()
-    catalogs = tuple(c for c in plan.context.catalogs if c.name == name)
+    context = replace(
+        plan.context, catalogs=tuple(c for c in plan.context.catalogs if c.name == name)
+    )
     ranked = tuple(p for p in plan.ranked if p.catalog == name)
-    turns_text = _turns_text(plan.context, tokenize, options)
-    selected, prompt, tokens = _fit(ranked, turns_text, tokenize, options)
+    selected, prompt, prompt_tokens = _fit(ranked, context, tokenize, options)
     return replace(
         plan,
-        context=replace(plan.context, catalogs=catalogs),
+        context=context,
         ranked=ranked,
-        selected=tuple(selected),
+        selected=selected,
         prompt=prompt,
-        prompt_tokens=tuple(tokens[-options.prompt_budget_tokens :]),
+        prompt_tokens=prompt_tokens,
     )
 
 
@@ -207,9 +201,14 @@ def _runs(heard: Sequence[str], max_words: int) -> list[str]:
 
 
 def _fit(
-    ordered: Sequence[PlannedPhrase], turns_text: str, tokenize: Tokenize, options: PlanOptions
-) -> tuple[list[PlannedPhrase], str, list[int]]:
-    """As many phrases of ``ordered`` (in order) as fit the prompt budget with the turns."""
+    ordered: Sequence[PlannedPhrase],
+    context: DialogueContext,
+    tokenize: Tokenize,
+    options: PlanOptions,
+) -> tuple[tuple[PlannedPhrase, ...], str, tuple[int, ...]]:
+    """As many phrases of ``ordered`` (in order) as fit the prompt budget with the context's
+    turns; the prompt they write with the turns, and its tokens (the budget's last ones)."""
+    turns_text = _turns_text(context, tokenize, options)
     budget = options.prompt_budget_tokens - len(tokenize(" " + turns_text)) - 2
     selected: list[PlannedPhrase] = []
     for phrase in ordered:
@@ -224,7 +223,7 @@ def _fit(
         selected.pop()
         prompt = _prompt(selected, turns_text)
         tokens = list(tokenize(" " + prompt))
-    return selected, prompt, tokens
+    return tuple(selected), prompt, tuple(tokens[-options.prompt_budget_tokens :])
 
 
 def focus_catalogs(plan: ContextPlan) -> frozenset[str]:
