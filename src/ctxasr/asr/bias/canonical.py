@@ -62,18 +62,19 @@ class Canonicalizer:
                     # word that is a part of an entry is reported only where one is asked for.
                     return size, _Piece(" ".join(span))
                 return size, _exact_piece(tokens, at, phrase)
-            answer_like = self.expect.is_answer(norm, at)
-            found = self._respelling(span_text, answer_like, self.expect.asked_for(norm, at))
+            found = self._respelling(span_text, norm, at)
             if found is not None:
                 phrase, score = found
-                respelled = keep_punctuation(tokens, (position, position + size), phrase.text)
+                respelled = keep_punctuation(tokens, at, phrase.text)
                 return size, _Piece(respelled, phrase, score, " ".join(span))
         return 1, _Piece(tokens[position])
 
     def _respelling(
-        self, span_text: str, answer_like: bool, asked_for: bool
+        self, span_text: str, norm: list[str], at: tuple[int, int]
     ) -> tuple[IndexedPhrase, float] | None:
+        """The catalog phrase the span at ``at`` of ``norm`` is a spelling of, and how alike."""
         index, plan = self.plan.index, self.plan
+        answer_like = self.expect.is_answer(norm, at)
         span_words = span_text.split()
         unknown = any(not self.pronouncer.in_lexicon(w) for w in span_words)
         prons = self.pronouncer.phrase(span_text)
@@ -82,7 +83,7 @@ class Canonicalizer:
             # spelling only where an entry is asked for; a part that is also an English word
             # ("Paige", "Carr") only as a short answer, never mid-sentence.
             named = plan.phrase_relevance(phrase) > 0 and answer_like
-            if unknown or named or (phrase.whole and asked_for):
+            if unknown or named or (phrase.whole and self.expect.asked_for(norm, at)):
                 return phrase, 1.0
         if not unknown:
             return None  # real words keep their spelling unless they are homophones
