@@ -332,8 +332,9 @@ class ReadingScorer:
             with_prompt, without, *own = self._states.result()
         except Exception as exc:
             raise ModelError(f"cannot score readings: {exc}") from exc
-        if prompted and catalog in self.catalogs:
-            return self._score(own[self.catalogs.index(catalog)], texts)
+        own_states = dict(zip(self.catalogs, own, strict=True))
+        if prompted and catalog in own_states:
+            return self._score(own_states[catalog], texts)
         return self._score(with_prompt if prompted else without, texts)
 
     def score_unheard(self, texts: Sequence[str]) -> list[float]:
