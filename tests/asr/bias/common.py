@@ -66,8 +66,10 @@ SPELL_CONTEXT = DialogueContext.from_json(
 NBEST_UNSURE = decoded(("x", -1.0))  # no n-best agreement: no word is protected
 
 
-def alternative_texts(text: str, nbest: Decoded = NBEST_UNSURE) -> list[str]:
-    return [a.text for a in make_biaser(SPELL_CONTEXT).alternatives(text, nbest)]
+def alternative_texts(
+    text: str, nbest: Decoded = NBEST_UNSURE, context: DialogueContext = SPELL_CONTEXT
+) -> list[str]:
+    return [a.text for a in make_biaser(context).alternatives(text, nbest)]
 
 
 SWAP_CONTEXT = DialogueContext.from_json(

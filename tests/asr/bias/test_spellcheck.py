@@ -144,11 +144,7 @@ def test_no_reading_drops_a_word_beside_the_homophone_it_keeps() -> None:
     texts = [a.text for a in make_biaser().alternatives("The power.", NBEST_UNSURE)]
     assert any("Bauer" in text for text in texts)
     # A misheard card is still respelled.
-    assert "Queen of Clubs." in alternative_texts_in(CARDS, "Queen of Clothes.")
-
-
-def alternative_texts_in(context: DialogueContext, text: str) -> list[str]:
-    return [a.text for a in make_biaser(context).alternatives(text, NBEST_UNSURE)]
+    assert "Queen of Clubs." in alternative_texts("Queen of Clothes.", context=CARDS)
 
 
 def test_an_entry_heard_as_words_is_read_only_where_an_entry_is_asked_for() -> None:
@@ -158,5 +154,7 @@ def test_an_entry_heard_as_words_is_read_only_where_an_entry_is_asked_for() -> N
             "catalogs": {"contacts": ["Will Wright", "Meg Bauer"]},
         }
     )
-    assert not any("Wright" in t for t in alternative_texts_in(context, "I will write it down."))
-    assert "Message Will Wright." in alternative_texts_in(context, "Message will write.")
+    assert not any(
+        "Wright" in t for t in alternative_texts("I will write it down.", context=context)
+    )
+    assert "Message Will Wright." in alternative_texts("Message will write.", context=context)
