@@ -345,8 +345,8 @@ def test_an_entry_heard_as_words_replaces_them_only_where_an_entry_is_asked_for(
     unbiased = decoded(("I will write to you tomorrow.", -0.2))
     chosen = Hypothesis("I Will Wright to you tomorrow.", -0.2)
     merged = make_biaser(WILL_WRIGHT).merge(unbiased, chosen, decoded((chosen.text, -0.2)))
-    # (Words both passes heard keep the biased case: "I Will write", the same words.)
-    assert words(merged.text) == words("I will write to you tomorrow.")
+    # "Will" keeps the catalog's capital only while the phrase it spells stands.
+    assert merged.text == "I will write to you tomorrow."
     assert "no entry asked for" in merged.reason
     assert merged.contested == ()  # the audio cannot tell them apart: nothing to contest
     unbiased = decoded(("Message will write.", -0.2))
