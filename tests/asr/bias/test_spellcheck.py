@@ -85,6 +85,11 @@ def test_spell_check_respects_protected_words_and_the_budget() -> None:
     )
     capped = make_biaser(SPELL_CONTEXT, BiasOptions(max_alternatives=2))
     assert len(capped.alternatives("Call Shavon of a four.", NBEST_UNSURE)) <= 2
+    # Readings over words the n-best agrees on are marked (the lead rule spares them).
+    found = make_biaser(SPELL_CONTEXT).alternatives("Call to be committed.", sure)
+    assert found and all(a.over_sure_words for a in found)
+    unsure = make_biaser(SPELL_CONTEXT).alternatives("Call to be committed.", NBEST_UNSURE)
+    assert unsure and not any(a.over_sure_words for a in unsure)
 
 
 def test_spell_check_offers_the_other_options_in_place_of_an_entry() -> None:

@@ -65,6 +65,8 @@ def test_a_reading_that_clearly_leads_the_other_phrases_wins_a_narrow_loss() -> 
     assert not picked(-2.0, -8.0, replace(okafor, drops_a_name=True))  # a name for a name
     assert not picked(-2.0, -8.0, replace(okafor, contested=True))  # the stricter rules judge
     assert not picked(-2.0, -8.0, replace(okafor, similarity=0.4))  # alike only by chance
+    # Words the recogniser was sure of ("Stop." for "Stumptown"): no doubt to resolve.
+    assert not picked(-2.0, -8.0, replace(okafor, over_sure_words=True))
     assert biaser.pick([Scored(okafor, -2.0)]) is None  # no rival phrase: no lead to measure
     homophone = next(a for a in found if a.phrase.text != okafor.phrase.text)
     heard_as = replace(homophone, similarity=0.95)  # the heard words already name it
@@ -90,7 +92,8 @@ def test_a_respelling_that_drops_a_name_of_the_text_is_marked() -> None:
 def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
     """The prompted decoder still prefers "Lena Marshall" over the option just named, by
     less than named_answer_loss nats: the audio decides, once the language prior is out."""
-    biaser = make_biaser(SPELL_CONTEXT, BiasOptions(named_answer_loss=8.0, named_answer_heard=1.0))
+    judged = BiasOptions(named_answer_loss=8.0, named_answer_heard=1.0, alike_loss=None)
+    biaser = make_biaser(SPELL_CONTEXT, judged)
     text = "Lena Marshall, please."
     linh = next(a for a in biaser.alternatives(text, NBEST_UNSURE) if a.text.startswith("Linh"))
 
@@ -111,6 +114,33 @@ def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
     assert biaser.pick([Scored(linh, -9.0, -12.0, -20.0)]) is None  # too sure of the text
 
 
+def test_a_far_alike_respelling_wins_a_loss_the_audio_does_not_share() -> None:
+    """piper, "Play Incendies." heard "Play and send these." (0.76 alike) with "Incendies" in
+    the prompt: the prompted decoder still lost 5.2 nats on the name, the audio, its prior
+    taken out, gained 0.6. A rare name heard as English words loses to the decoder's taste for
+    English, not to the audio."""
+    biaser = make_biaser(SPELL_CONTEXT, BiasOptions(alike_loss=7.0, alike_heard_loss=3.0))
+    text = "Call Shavon of a four."
+    okafor = next(
+        a for a in biaser.alternatives(text, NBEST_UNSURE) if a.text == "Call Siobhan Okafor."
+    )
+    assert okafor.similarity >= 0.7 and not okafor.named
+
+    def checks(gain: float, alternative: Alternative = okafor) -> AudioChecks:
+        (asked,) = biaser.audio_checks(text, [Scored(alternative, gain)])
+        return asked
+
+    assert checks(-5.0) == AudioChecks(True, True)
+    assert checks(-8.0) == AudioChecks(False, False)  # the prompted decoder is too sure
+    assert checks(-5.0, replace(okafor, similarity=0.6)) == AudioChecks(False, False)
+    assert checks(-5.0, replace(okafor, over_sure_words=True)) == AudioChecks(False, False)
+    assert biaser.pick([Scored(okafor, -5.0, -15.0, -15.6)]) is okafor  # the audio: -0.6
+    assert biaser.pick([Scored(okafor, -5.0, -15.0, -11.0)]) is None  # -4.0: it objects
+    assert biaser.pick([Scored(okafor, -5.0, None, None)]) is None  # unmeasured
+    off = make_biaser(SPELL_CONTEXT, BiasOptions(alike_loss=None))
+    assert off.pick([Scored(okafor, -5.0, -15.0, -15.6)]) is None
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -128,6 +158,8 @@ def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
         {"swap_margin": -1.0},
         {"lead_loss": -1.0},
         {"lead_margin": -1.0},
+        {"alike_loss": -1.0},
+        {"alike_heard_loss": -1.0},
     ],
 )
 def test_spell_check_and_contest_options_are_checked(bad: dict[str, float]) -> None:

@@ -129,15 +129,25 @@ class BiasOptions:
     search_lead_margin: float | None = 5.0
     search_lead_loss: float = 8.0
     search_heard_weight: float = 0.5
-    # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, at
-    # least protected_similarity alike) also wins when the prompted decoder finds it nearly as
-    # likely as the text (loses at most lead_loss nats, about one token, named_prior included)
-    # and likelier by lead_margin nats than every reading of another phrase, none of them a
-    # homophone of the heard words (homophone_similarity): of the catalog's sound-alikes of
-    # the heard words, the audio singles it out ("Porch Scots" -> "Porch Sconce", "Baker" ->
-    # "Victor"). None turns it off.
+    # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, not
+    # of words the unbiased n-best agrees on, at least protected_similarity alike) also wins
+    # when the prompted decoder finds it nearly as likely as the text (loses at most lead_loss
+    # nats, about one token, named_prior included) and likelier by lead_margin nats than every
+    # reading of another phrase, none of them a homophone of the heard words
+    # (homophone_similarity): of the catalog's sound-alikes of the heard words, the audio
+    # singles it out ("Porch Scots" -> "Porch Sconce", "Baker" -> "Victor"). None turns it off.
     lead_loss: float = 2.5
     lead_margin: float | None = 3.0
+    # Alike: a plain respelling that sounds like the heard words far beyond chance (at least
+    # alike_contest_similarity), not of words the unbiased n-best agrees on, also wins when
+    # the prompted decoder loses at most alike_loss nats on it and the audio, its language
+    # prior taken out, at most alike_heard_loss: a rare name heard as English words ("Play and
+    # send these." for "Play Incendies.", 0.76 alike: -5.2 with the prompt, +0.6 by the audio)
+    # loses to the decoder's taste for English, even with the name in its prompt, not to the
+    # audio. Measured: 4 such entities won back on 1,700 items, no text made worse. None turns
+    # it off.
+    alike_loss: float | None = 7.0
+    alike_heard_loss: float = 3.0
     # Swap: at most this many readings trading a catalog phrase of the text for another; one
     # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
     max_swaps: int = 4
@@ -227,6 +237,8 @@ _NON_NEGATIVE = (
     "search_heard_weight",
     "lead_loss",
     "lead_margin",
+    "alike_loss",
+    "alike_heard_loss",
     "max_swaps",
     "swap_margin",
     "max_biased_respellings",

@@ -39,6 +39,9 @@ class Alternative:
     # It drops a word of the text that spells a catalog phrase ("Schmidt." -> "Hamid."): it
     # trades a name for a name, which only the stricter rules may do.
     drops_a_name: bool = False
+    # The words it replaces are dictionary words that the unbiased n-best agrees on
+    # (``Likeness.protected``): the recogniser was sure of them ("Stop." for "Stumptown").
+    over_sure_words: bool = False
     # The whole utterance read as this entry, whatever the words heard: an option of the
     # assistant's question, or a small catalog's entry in the text's request frame. Only the
     # audio may vouch for it, so it is judged by its own rules alone. ``short_answer``: the

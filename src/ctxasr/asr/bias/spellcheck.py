@@ -108,7 +108,8 @@ class SpellCheck:
             names = {norm[i] for i in named_at.intersection(range(start, end))}
             for alternative in self._alternatives_at(tokens, norm, (start, end), names):
                 if self._allowed(alternative, present, nbest):
-                    found.setdefault(alternative.text, alternative)
+                    sure = self.likeness.protected(alternative.heard.split(), nbest)
+                    found.setdefault(alternative.text, replace(alternative, over_sure_words=sure))
         return _best_first(found.values(), len(found))
 
     def _swaps(self, tokens: list[str], norm: list[str], present: set[str]) -> list[Alternative]:

@@ -50,7 +50,29 @@ class Verdict:
             return AudioChecks(clear or short_in_reach, clear or short_in_reach)
         answer = self._may_answer(judged)
         framed = (alternative.contested or answer) and in_one_span(text, alternative)
-        return AudioChecks(alternative.plain_checked or answer, framed)
+        alike = self._may_win_alike(judged) and in_one_span(text, alternative)
+        return AudioChecks(alternative.plain_checked or answer or alike, framed or alike)
+
+    def _may_win_alike(self, judged: Scored) -> bool:
+        """A plain respelling, far more alike than chance, that the prompted decoder refuses
+        by at most alike_loss nats: the audio may still decide for it (``_wins_alike``)."""
+        options, alternative = self.options, judged.alternative
+        return (
+            options.alike_loss is not None
+            and not (
+                alternative.plain_checked or alternative.drops_a_name or alternative.over_sure_words
+            )
+            and alternative.similarity >= options.alike_contest_similarity
+            and -options.alike_loss <= self._gain(judged) <= options.alternative_margin
+        )
+
+    def _wins_alike(self, judged: Scored) -> bool:
+        heard = judged.heard_gain
+        return (
+            self._may_win_alike(judged)
+            and heard is not None
+            and heard >= -self.options.alike_heard_loss
+        )
 
     def _may_answer(self, judged: Scored) -> bool:
         """A named option that the prompted decoder refuses by no more than named_answer_loss
@@ -78,7 +100,11 @@ class Verdict:
             elif alternative.swapped:
                 won = self._wins_swap(judged)
             else:
-                won = gain > self.options.alternative_margin or self._wins_answer(judged)
+                won = (
+                    gain > self.options.alternative_margin
+                    or self._wins_answer(judged)
+                    or self._wins_alike(judged)
+                )
             if won and gain > best_gain:
                 best, best_gain = alternative, gain
         return best or self._leading(scored)
@@ -92,12 +118,18 @@ class Verdict:
         another phrase by lead_margin nats, if any (see ``BiasOptions.lead_loss``). Only a
         reading that sounds alike beyond chance (protected_similarity) is forgiven a loss, and
         not over heard words that are already a homophone of another phrase ("Rossy" is
-        "Rossi", whatever the decoder thinks of "Ravi")."""
+        "Rossi", whatever the decoder thinks of "Ravi"), nor over words the recogniser was sure
+        of: a loss is forgiven where the heard words are in doubt ("Stop.", heard so by the
+        whole n-best after a listing with "Stumptown", is a reply of its own)."""
         options = self.options
         plain = [
             j
             for j in scored
-            if not (j.alternative.plain_checked or j.alternative.drops_a_name)
+            if not (
+                j.alternative.plain_checked
+                or j.alternative.drops_a_name
+                or j.alternative.over_sure_words
+            )
             and j.alternative.similarity >= options.protected_similarity
         ]
         if options.lead_margin is None or not plain:
