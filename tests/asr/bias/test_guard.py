@@ -353,3 +353,22 @@ def test_an_entry_heard_as_words_replaces_them_only_where_an_entry_is_asked_for(
     chosen = Hypothesis("Message Will Wright.", -0.2)
     merged = make_biaser(WILL_WRIGHT).merge(unbiased, chosen, decoded((chosen.text, -0.2)))
     assert merged.text == "Message Will Wright."
+
+
+def test_a_refused_entry_leaves_the_heard_words_as_heard_and_contests_it_whole() -> None:
+    """piper, "Take me to Verve Coffee." heard "take me to birth coffee." by the whole n-best:
+    the guard refuses "Verve" on the confident "birth"; "coffee", heard by both passes, is no
+    longer the entry's, while the contest puts the entry back as the catalog spells it."""
+    nearby = DialogueContext.from_json(
+        {
+            "turns": [
+                {"role": "assistant", "text": "Nearby there are Stumptown and Verve Coffee."}
+            ],
+            "catalogs": {"places": ["Stumptown", "Verve Coffee", "Intelligentsia"]},
+        }
+    )
+    sure = [("take me to birth coffee.", -0.24), ("Take me to birth coffee.", -0.34)]
+    chosen = Hypothesis("Take me to Verve Coffee.", -0.18)
+    merged = make_biaser(nearby).merge(decoded(*sure), chosen, decoded((chosen.text, -0.18)))
+    assert merged.text == "Take me to birth coffee."
+    assert [c.text for c in merged.contested] == ["Take me to Verve Coffee."]

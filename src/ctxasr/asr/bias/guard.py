@@ -97,14 +97,15 @@ class Guard:
                 contests.append(((len(out), len(out) + i2 - i1), b_tokens[j1:j2], refusal))
             out.extend(u_tokens[i1:i2])
             refusals.append(refusal.reason)
-        out = self._uncased(out, catalog_spelled)
         if taken:
             reason = "context phrase confirmed by the audio"
         else:
             reason = "guard kept unbiased words" + (f" ({'; '.join(refusals)})" if refusals else "")
+        # A contest puts its refused span back beside words still spelled as its entry.
         contested = tuple(self._contest(out, *contest) for contest in contests)
         contested += _reframed(contested, biased)
-        return Merged(" ".join(out), tuple(taken), reason, contested, spelled)
+        merged = self._uncased(out, catalog_spelled)
+        return Merged(" ".join(merged), tuple(taken), reason, contested, spelled)
 
     def _uncased(self, out: list[str], catalog_spelled: dict[int, str]) -> list[str]:
         """``out`` with the words that kept an entry's spelling ("Will" of "Will Wright") given
