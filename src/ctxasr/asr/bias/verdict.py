@@ -7,13 +7,14 @@ believes it more. A contested reading (a span the guard refused on sound alone) 
 clearly with the prompt and hold without it, or, sounding far beyond chance like the entry,
 not be refused by the audio once the language prior is out; a swap (one entry for
 another) must win both ways; a named option may win a narrow loss when the audio, the prior
-taken out, prefers it; a plain respelling may win a narrow loss when it leads every
-reading of another phrase clearly; and an option read as the whole utterance must win clearly
-with the prompt and lose next to nothing by the audio alone, or, read as the words that tell it
-apart (a short answer), be nearly accepted by both and ranked by both above every other option;
-so must an entry of a small catalog guessed into the text's request frame (``framed``). An entry
-a search of a large catalog found there may instead lead every other found entry clearly on the
-two together.
+taken out, prefers it; a plain respelling may win a narrow loss when it leads every reading of
+another phrase clearly, or, sounding far beyond chance like its phrase, a wider one that the
+audio, the prior taken out, does not share; and an option read as the whole utterance must win
+clearly with the prompt and lose next to nothing by the audio alone, or, read as the words that
+tell it apart (a short answer), be nearly accepted by both and ranked by both above every other
+option; so must an entry of a small catalog guessed into the text's request frame (``framed``).
+An entry a search of a large catalog found there may instead lead every other found entry
+clearly on the two together.
 """
 
 from __future__ import annotations
@@ -59,9 +60,7 @@ class Verdict:
         options, alternative = self.options, judged.alternative
         return (
             options.alike_loss is not None
-            and not (
-                alternative.plain_checked or alternative.drops_a_name or alternative.over_sure_words
-            )
+            and _forgivable(alternative)
             and alternative.similarity >= options.alike_contest_similarity
             and -options.alike_loss <= self._gain(judged) <= options.alternative_margin
         )
@@ -125,11 +124,7 @@ class Verdict:
         plain = [
             j
             for j in scored
-            if not (
-                j.alternative.plain_checked
-                or j.alternative.drops_a_name
-                or j.alternative.over_sure_words
-            )
+            if _forgivable(j.alternative)
             and j.alternative.similarity >= options.protected_similarity
         ]
         if options.lead_margin is None or not plain:
@@ -246,6 +241,15 @@ class Verdict:
             and gain >= options.near_margin
             and heard >= -options.near_plain_loss
         )
+
+
+def _forgivable(alternative: Alternative) -> bool:
+    """Whether a loss with the prompt may be forgiven ``alternative`` (the lead and alike
+    rules): a plain respelling (no contest, swap or whole answer, which have rules of their
+    own), dropping no name of the text, of words the recogniser was not sure of."""
+    return not (
+        alternative.plain_checked or alternative.drops_a_name or alternative.over_sure_words
+    )
 
 
 def _other_options(judged: Scored, scored: Sequence[Scored]) -> list[Scored]:
