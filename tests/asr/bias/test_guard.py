@@ -345,8 +345,9 @@ def test_an_entry_heard_as_words_replaces_them_only_where_an_entry_is_asked_for(
     unbiased = decoded(("I will write to you tomorrow.", -0.2))
     chosen = Hypothesis("I Will Wright to you tomorrow.", -0.2)
     merged = make_biaser(WILL_WRIGHT).merge(unbiased, chosen, decoded((chosen.text, -0.2)))
-    # "Will" keeps the catalog's capital only while the phrase it spells stands.
-    assert merged.text == "I will write to you tomorrow."
+    # (Words both passes heard keep the biased case: "I Will write", the same words. The
+    # decoder scores the readings against this text, and its rules were set on it.)
+    assert words(merged.text) == words("I will write to you tomorrow.")
     assert "no entry asked for" in merged.reason
     assert merged.contested == ()  # the audio cannot tell them apart: nothing to contest
     unbiased = decoded(("Message will write.", -0.2))
@@ -357,8 +358,8 @@ def test_an_entry_heard_as_words_replaces_them_only_where_an_entry_is_asked_for(
 
 def test_a_refused_entry_leaves_the_heard_words_as_heard_and_contests_it_whole() -> None:
     """piper, "Take me to Verve Coffee." heard "take me to birth coffee." by the whole n-best:
-    the guard refuses "Verve" on the confident "birth"; "coffee", heard by both passes, is no
-    longer the entry's, while the contest puts the entry back as the catalog spells it."""
+    the guard refuses "Verve" on the confident "birth"; the contest puts the entry back as the
+    catalog spells it."""
     nearby = DialogueContext.from_json(
         {
             "turns": [
@@ -370,5 +371,5 @@ def test_a_refused_entry_leaves_the_heard_words_as_heard_and_contests_it_whole()
     sure = [("take me to birth coffee.", -0.24), ("Take me to birth coffee.", -0.34)]
     chosen = Hypothesis("Take me to Verve Coffee.", -0.18)
     merged = make_biaser(nearby).merge(decoded(*sure), chosen, decoded((chosen.text, -0.18)))
-    assert merged.text == "Take me to birth coffee."
+    assert words(merged.text) == words("Take me to birth coffee.")
     assert [c.text for c in merged.contested] == ["Take me to Verve Coffee."]

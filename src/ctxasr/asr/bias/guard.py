@@ -67,25 +67,18 @@ class Guard:
         b_norm = [normalize(t) for t in b_tokens]
         nbest = [words(h.text) for h in unbiased.hypotheses]
         in_catalog = catalog_positions(self.plan.index, b_norm)
-        in_entry = catalog_positions(self.plan.index, b_norm, whole_only=True)
         out: list[str] = []
         taken: list[str] = []
         refusals: list[str] = []
         contests: list[tuple[tuple[int, int], list[str], _Refusal]] = []
-        # Words both passes heard, spelled as a whole entry of the biased pass spells them:
-        # where that entry is refused, they are the unbiased words again (see _uncased).
-        catalog_spelled: dict[int, str] = {}
         for equal, (i1, i2), (j1, j2) in _joined_to_phrases(
             blocks(u_norm, b_norm), b_norm, self.plan.index
         ):
             if equal:
                 for u_token, j in zip(u_tokens[i1:i2], range(j1, j2), strict=True):
-                    if j in in_entry:
-                        catalog_spelled[len(out)] = u_token
-                    if j in in_catalog:
-                        out.append(b_tokens[j])
-                    else:
-                        out.append(_cased(out, u_token, b_tokens, j))
+                    out.append(
+                        b_tokens[j] if j in in_catalog else _cased(out, u_token, b_tokens, j)
+                    )
                 continue
             block = _Block(u_norm[i1:i2], b_norm, (j1, j2), u_norm[:i1] + u_norm[i2:])
             refusal = self._transplant_refusal(block, nbest)
@@ -101,23 +94,9 @@ class Guard:
             reason = "context phrase confirmed by the audio"
         else:
             reason = "guard kept unbiased words" + (f" ({'; '.join(refusals)})" if refusals else "")
-        # A contest puts its refused span back beside words still spelled as its entry.
         contested = tuple(self._contest(out, *contest) for contest in contests)
         contested += _reframed(contested, biased)
-        merged = self._uncased(out, catalog_spelled)
-        return Merged(" ".join(merged), tuple(taken), reason, contested, spelled)
-
-    def _uncased(self, out: list[str], catalog_spelled: dict[int, str]) -> list[str]:
-        """``out`` with the words that kept an entry's spelling ("Will" of "Will Wright") given
-        back their unbiased spelling where the merged text no longer holds a whole entry there:
-        "I will write to you tomorrow.", not "I Will write ..."."""
-        if not catalog_spelled:
-            return out
-        still = catalog_positions(self.plan.index, [normalize(t) for t in out], whole_only=True)
-        return [
-            catalog_spelled[i] if i in catalog_spelled and i not in still else token
-            for i, token in enumerate(out)
-        ]
+        return Merged(" ".join(out), tuple(taken), reason, contested, spelled)
 
     def _contest(
         self, out: list[str], at: tuple[int, int], biased: list[str], refusal: _Refusal
