@@ -15,6 +15,7 @@ from ctxasr.asr.bias import (
     in_one_span,
 )
 from ctxasr.asr.engine import Hypothesis
+from ctxasr.context import DialogueContext
 from ctxasr.errors import ConfigError
 from ctxasr.text import words
 from tests.asr.bias.common import (
@@ -114,12 +115,20 @@ def test_a_named_option_that_the_audio_prefers_wins_a_narrow_loss() -> None:
     assert biaser.pick([Scored(linh, -9.0, -12.0, -20.0)]) is None  # too sure of the text
 
 
+NO_OPTIONS = DialogueContext.from_json(
+    {
+        "turns": [{"role": "assistant", "text": "Who should I call?"}],
+        "catalogs": {"contacts": ["Leila Marshall", "Linh Marshall", "Siobhan Okafor"]},
+    }
+)
+
+
 def test_a_far_alike_respelling_wins_a_loss_the_audio_does_not_share() -> None:
     """piper, "Play Incendies." heard "Play and send these." (0.76 alike) with "Incendies" in
     the prompt: the prompted decoder still lost 5.2 nats on the name, the audio, its prior
     taken out, gained 0.6. A rare name heard as English words loses to the decoder's taste for
     English, not to the audio."""
-    biaser = make_biaser(SPELL_CONTEXT, BiasOptions(alike_loss=7.0, alike_heard_loss=3.0))
+    biaser = make_biaser(NO_OPTIONS, BiasOptions(alike_loss=7.0, alike_heard_loss=3.0))
     text = "Call Shavon of a four."
     okafor = next(
         a for a in biaser.alternatives(text, NBEST_UNSURE) if a.text == "Call Siobhan Okafor."
@@ -137,8 +146,23 @@ def test_a_far_alike_respelling_wins_a_loss_the_audio_does_not_share() -> None:
     assert biaser.pick([Scored(okafor, -5.0, -15.0, -15.6)]) is okafor  # the audio: -0.6
     assert biaser.pick([Scored(okafor, -5.0, -15.0, -11.0)]) is None  # -4.0: it objects
     assert biaser.pick([Scored(okafor, -5.0, None, None)]) is None  # unmeasured
-    off = make_biaser(SPELL_CONTEXT, BiasOptions(alike_loss=None))
+    off = make_biaser(NO_OPTIONS, BiasOptions(alike_loss=None))
     assert off.pick([Scored(okafor, -5.0, -15.0, -15.6)]) is None
+
+
+def test_after_a_question_with_options_only_an_option_wins_a_wide_loss() -> None:
+    """piper, "Jones, please." heard "Joe, please." after "Do you mean Anouk Lefebvre or Anouk
+    Jones?": "Joao" (a first name of the address book, 0.80 alike) is no answer to it."""
+    text = "Call Shavon of a four."
+    asking = make_biaser(SPELL_CONTEXT)  # "Leila Marshall or Linh Marshall?"
+    found = asking.alternatives(text, NBEST_UNSURE)
+    okafor = next(a for a in found if a.text == "Call Siobhan Okafor.")
+    assert not okafor.named
+    heard = [Scored(okafor, -5.0, -15.0, -15.6)]  # as in the test above
+    assert asking.audio_checks(text, heard[:1]) == [AudioChecks(False, False)]
+    assert asking.pick(heard) is None
+    option = replace(okafor, named=True)
+    assert asking.pick([Scored(option, -5.0, -15.0, -15.6)]) is option
 
 
 @pytest.mark.parametrize(

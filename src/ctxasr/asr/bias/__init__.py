@@ -84,7 +84,7 @@ class ContextBiaser:
         self.guard = Guard(plan, expect, likeness, self.canonicalizer)  # 2: the merge
         self.spell_check = SpellCheck(plan, expect, likeness)  # 3a: readings to score
         self.framed = FramedEntries(expect, likeness)  # 3a: entries in the request frame
-        self.verdict = Verdict(options)  # 3b: which scored reading wins
+        self.verdict = Verdict(options, expect.asks_options)  # 3b: which scored reading wins
         self.answer_check = AnswerCheck(expect, likeness)  # 4: replies to a question only
 
     def choose(self, biased: Decoded, unbiased: Hypothesis) -> Hypothesis | None:

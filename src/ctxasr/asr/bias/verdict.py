@@ -33,8 +33,11 @@ _FRAME_SLACK = 2  # words beside its phrase that a reading may change and keep t
 class Verdict:
     """Decides, from the decoder's scores, which reading (if any) replaces the text."""
 
-    def __init__(self, options: BiasOptions) -> None:
+    def __init__(self, options: BiasOptions, options_offered: bool = False) -> None:
         self.options = options
+        # The assistant's last turn is a question offering entries to choose from: the answer
+        # is one of them, so only those are forgiven a wide loss (``_may_win_alike``).
+        self.options_offered = options_offered
 
     def audio_checks(self, text: str, prompted: Sequence[Scored]) -> list[AudioChecks]:
         """For each reading scored with the prompt, whether ``pick`` also needs its gain
@@ -56,11 +59,14 @@ class Verdict:
 
     def _may_win_alike(self, judged: Scored) -> bool:
         """A plain respelling, far more alike than chance, that the prompted decoder refuses
-        by at most alike_loss nats: the audio may still decide for it (``_wins_alike``)."""
+        by at most alike_loss nats: the audio may still decide for it (``_wins_alike``). After
+        a question with options, only an option ("Joe, please." is no "Joao, please." after
+        "Anouk Lefebvre or Anouk Jones?")."""
         options, alternative = self.options, judged.alternative
         return (
             options.alike_loss is not None
             and _forgivable(alternative)
+            and (alternative.named or not self.options_offered)
             and alternative.similarity >= options.alike_contest_similarity
             and -options.alike_loss <= self._gain(judged) <= options.alternative_margin
         )
