@@ -85,7 +85,7 @@ def test_spell_check_respects_protected_words_and_the_budget() -> None:
     )
     capped = make_biaser(SPELL_CONTEXT, BiasOptions(max_alternatives=2))
     assert len(capped.alternatives("Call Shavon of a four.", NBEST_UNSURE)) <= 2
-    # Readings over words the n-best agrees on are marked (the lead rule spares them).
+    # Readings over words the n-best agrees on are marked (the lead rule asks the audio too).
     found = make_biaser(SPELL_CONTEXT).alternatives("Call to be committed.", sure)
     assert found and all(a.over_sure_words for a in found)
     unsure = make_biaser(SPELL_CONTEXT).alternatives("Call to be committed.", NBEST_UNSURE)

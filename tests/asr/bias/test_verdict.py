@@ -66,8 +66,16 @@ def test_a_reading_that_clearly_leads_the_other_phrases_wins_a_narrow_loss() -> 
     assert not picked(-2.0, -8.0, replace(okafor, drops_a_name=True))  # a name for a name
     assert not picked(-2.0, -8.0, replace(okafor, contested=True))  # the stricter rules judge
     assert not picked(-2.0, -8.0, replace(okafor, similarity=0.4))  # alike only by chance
-    # Words the recogniser was sure of ("Stop." for "Stumptown"): no doubt to resolve.
-    assert not picked(-2.0, -8.0, replace(okafor, over_sure_words=True))
+    # Over words the recogniser was sure of, the audio must consent too: "Stop." heard by the
+    # whole n-best lost 10.1 nats on "Stumptown.", "next week." 1.1 on "X-ray.".
+    sure = replace(okafor, over_sure_words=True)
+    text = "Call Shavon of a four."
+    (checks,) = biaser.audio_checks(text, [Scored(sure, -2.0)])
+    assert checks == AudioChecks(True, True)
+    assert not picked(-2.0, -8.0, sure)  # unmeasured: no consent
+    rivals = [Scored(a, -8.0) for a in found if a is not okafor]
+    assert biaser.pick([Scored(sure, -2.0, -6.0, -4.9), *rivals]) is sure  # -1.1
+    assert biaser.pick([Scored(sure, -2.0, -13.0, -2.9), *rivals]) is None  # -10.1
     assert biaser.pick([Scored(okafor, -2.0)]) is None  # no rival phrase: no lead to measure
     homophone = next(a for a in found if a.phrase.text != okafor.phrase.text)
     heard_as = replace(homophone, similarity=0.95)  # the heard words already name it

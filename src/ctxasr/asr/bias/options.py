@@ -129,13 +129,15 @@ class BiasOptions:
     search_lead_margin: float | None = 5.0
     search_lead_loss: float = 8.0
     search_heard_weight: float = 0.5
-    # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, not
-    # of words the unbiased n-best agrees on, at least protected_similarity alike) also wins
-    # when the prompted decoder finds it nearly as likely as the text (loses at most lead_loss
-    # nats, about one token, named_prior included) and likelier by lead_margin nats than every
-    # reading of another phrase, none of them a homophone of the heard words
-    # (homophone_similarity): of the catalog's sound-alikes of the heard words, the audio
-    # singles it out ("Porch Scots" -> "Porch Sconce", "Baker" -> "Victor"). None turns it off.
+    # Lead: a plain respelling (not contested, not swapped, dropping no name of the text, at
+    # least protected_similarity alike) also wins when the prompted decoder finds it nearly as
+    # likely as the text (loses at most lead_loss nats, about one token, named_prior included)
+    # and likelier by lead_margin nats than every reading of another phrase, none of them a
+    # homophone of the heard words (homophone_similarity): of the catalog's sound-alikes of
+    # the heard words, the audio singles it out ("Porch Scots" -> "Porch Sconce", "Baker" ->
+    # "Victor"). Over words the unbiased n-best agrees on, the audio, its prior taken out, must
+    # also lose at most near_plain_loss nats on it ("Stop." is no "Stumptown.": -10.1). None
+    # turns it off.
     lead_loss: float = 2.5
     lead_margin: float | None = 3.0
     # Alike: a plain respelling that sounds like the heard words far beyond chance (at least

@@ -54,8 +54,21 @@ class Verdict:
             return AudioChecks(clear or short_in_reach, clear or short_in_reach)
         answer = self._may_answer(judged)
         framed = (alternative.contested or answer) and in_one_span(text, alternative)
-        alike = self._may_win_alike(judged) and in_one_span(text, alternative)
+        alike = self._may_win_alike(judged) or self._may_lead_over_sure_words(judged)
+        alike = alike and in_one_span(text, alternative)
         return AudioChecks(alternative.plain_checked or answer or alike, framed or alike)
+
+    def _may_lead_over_sure_words(self, judged: Scored) -> bool:
+        """A reading the lead rule may pick over words the recogniser was sure of: it needs the
+        audio's consent too (``_leading``)."""
+        options, alternative = self.options, judged.alternative
+        return (
+            options.lead_margin is not None
+            and alternative.over_sure_words
+            and _forgivable(alternative)
+            and alternative.similarity >= options.protected_similarity
+            and -options.lead_loss <= self._gain(judged) <= options.alternative_margin
+        )
 
     def _may_win_alike(self, judged: Scored) -> bool:
         """A plain respelling, far more alike than chance, that the prompted decoder refuses
@@ -66,6 +79,7 @@ class Verdict:
         return (
             options.alike_loss is not None
             and _forgivable(alternative)
+            and not alternative.over_sure_words
             and (alternative.named or not self.options_offered)
             and alternative.similarity >= options.alike_contest_similarity
             and -options.alike_loss <= self._gain(judged) <= options.alternative_margin
@@ -123,9 +137,11 @@ class Verdict:
         another phrase by lead_margin nats, if any (see ``BiasOptions.lead_loss``). Only a
         reading that sounds alike beyond chance (protected_similarity) is forgiven a loss, and
         not over heard words that are already a homophone of another phrase ("Rossy" is
-        "Rossi", whatever the decoder thinks of "Ravi"), nor over words the recogniser was sure
-        of: a loss is forgiven where the heard words are in doubt ("Stop.", heard so by the
-        whole n-best after a listing with "Stumptown", is a reply of its own)."""
+        "Rossi", whatever the decoder thinks of "Ravi"). Over words the recogniser was sure of,
+        the audio must consent as well: with the language prior out it may lose at most
+        near_plain_loss nats ("Stop.", heard so by the whole n-best after a listing with
+        "Stumptown", lost 10.1 on it; "next week." for "X-ray." after a call for code words,
+        1.1)."""
         options = self.options
         plain = [
             j
@@ -145,11 +161,19 @@ class Verdict:
             return None  # a lone reading leads nothing: no sign that the audio singled it out
         if max(j.alternative.similarity for j in rivals) >= options.homophone_similarity:
             return None  # the heard words already sound like another phrase: a name for a name
+        if best.alternative.over_sure_words and not self._consents(best):
+            return None
         gain = self._gain(best)
         lead = gain - max(self._gain(j) for j in rivals)
         if gain >= -options.lead_loss and lead >= options.lead_margin:
             return best.alternative
         return None
+
+    def _consents(self, judged: Scored) -> bool:
+        """Whether the audio, the language prior taken out, loses at most near_plain_loss
+        nats on the reading (False: unmeasured)."""
+        heard = judged.heard_gain
+        return heard is not None and heard >= -self.options.near_plain_loss
 
     def _wins_answer(self, judged: Scored) -> bool:
         heard = judged.heard_gain
@@ -252,10 +276,8 @@ class Verdict:
 def _forgivable(alternative: Alternative) -> bool:
     """Whether a loss with the prompt may be forgiven ``alternative`` (the lead and alike
     rules): a plain respelling (no contest, swap or whole answer, which have rules of their
-    own), dropping no name of the text, of words the recogniser was not sure of."""
-    return not (
-        alternative.plain_checked or alternative.drops_a_name or alternative.over_sure_words
-    )
+    own) dropping no name of the text."""
+    return not (alternative.plain_checked or alternative.drops_a_name)
 
 
 def _other_options(judged: Scored, scored: Sequence[Scored]) -> list[Scored]:
