@@ -120,15 +120,23 @@ def test_a_garbled_title_comes_back_in_its_request_frame(
     recognizer: Recognizer, tmp_path: Path
 ) -> None:
     """Piper at pace 1.25 says "Open Incendies." and tiny.en hears "Open and send these."
-    with and without the prompt; the entries read after "Open" let the audio choose."""
+    with and without the prompt; the entries read after "Open" let the audio choose. The
+    respelling of "and send these" (0.76 alike) brings it back too, on its own (the far-alike
+    rule: the prompted decoder loses 5-6 nats on the name, the audio next to none)."""
     wav = tmp_path / "incendies.wav"
     PiperVoice(length_scale=1.25, variation=False).speak("Open Incendies.", wav)
     result = recognizer.recognize(wav, SCREEN)
     assert words(result.text) == ["open", "incendies"]
     assert [(e.catalog, e.phrase) for e in result.entities] == [("screen", "Incendies")]
-    unframed = RecognizerOptions(bias=BiasOptions(frame_entry_limit=None))
-    without = Recognizer(unframed, engine=recognizer.engine).recognize(wav, SCREEN)
-    assert "incendies" not in words(without.text)  # the failure this step fixes
+
+    def heard_with(options: BiasOptions) -> list[str]:
+        other = Recognizer(RecognizerOptions(bias=options), engine=recognizer.engine)
+        return words(other.recognize(wav, SCREEN).text)
+
+    assert "incendies" in heard_with(BiasOptions(frame_entry_limit=None))
+    assert "incendies" in heard_with(BiasOptions(alike_loss=None))
+    # Neither: the failure both fix.
+    assert "incendies" not in heard_with(BiasOptions(frame_entry_limit=None, alike_loss=None))
 
 
 def test_a_name_in_a_large_address_book_is_found_after_its_request_frame(
@@ -240,3 +248,41 @@ def test_a_sentence_of_an_entry_s_homophones_keeps_its_words(
     assert words(said.text) == ["i", "will", "write", "to", "you", "tomorrow"]
     asked = recognizer.recognize(speech.wav("Message will write."), context)
     assert words(asked.text) == ["message", "will", "wright"]
+
+
+def test_a_word_heard_for_sure_stays_after_a_listing(
+    recognizer: Recognizer, tmp_path: Path
+) -> None:
+    """Piper at pace 0.8 says "Stop." after the assistant listed "Stumptown": every hypothesis
+    of the unbiased n-best heard "Stop.", and the audio, its language prior taken out, loses
+    far more than the lead rule allows on "Stumptown." (the code before read it so)."""
+    nearby = DialogueContext.from_json(
+        {
+            "turns": [
+                {"role": "user", "text": "Any coffee nearby?"},
+                {
+                    "role": "assistant",
+                    "text": "Nearby there are Philz Coffee, Stumptown and Four Barrel.",
+                },
+            ],
+            "catalogs": {
+                "places": [
+                    "Philz Coffee",
+                    "Stumptown",
+                    "Four Barrel",
+                    "Blue Bottle Coffee",
+                    "Verve Coffee",
+                    "Ritual Coffee Roasters",
+                    "Sightglass",
+                    "Intelligentsia",
+                    "Equator Coffees",
+                    "Andytown",
+                ]
+            },
+        }
+    )
+    wav = tmp_path / "stop.wav"
+    PiperVoice(length_scale=0.8, variation=False).speak("Stop.", wav)
+    result = recognizer.recognize(wav, nearby)
+    assert words(result.text) == ["stop"]
+    assert result.entities == ()
