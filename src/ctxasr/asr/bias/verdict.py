@@ -54,9 +54,10 @@ class Verdict:
             return AudioChecks(clear or short_in_reach, clear or short_in_reach)
         answer = self._may_answer(judged)
         framed = (alternative.contested or answer) and in_one_span(text, alternative)
-        alike = self._may_win_alike(judged) or self._may_lead_over_sure_words(judged)
-        alike = alike and in_one_span(text, alternative)
-        return AudioChecks(alternative.plain_checked or answer or alike, framed or alike)
+        # The far-alike rule, and the lead over words heard for sure, ask the audio's consent.
+        consent = self._may_win_alike(judged) or self._may_lead_over_sure_words(judged)
+        consent = consent and in_one_span(text, alternative)
+        return AudioChecks(alternative.plain_checked or answer or consent, framed or consent)
 
     def _may_lead_over_sure_words(self, judged: Scored) -> bool:
         """A reading the lead rule may pick over words the recogniser was sure of: it needs the
