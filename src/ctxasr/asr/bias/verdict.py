@@ -66,9 +66,15 @@ class Verdict:
         return (
             options.lead_margin is not None
             and alternative.over_sure_words
-            and _forgivable(alternative)
-            and alternative.similarity >= options.protected_similarity
+            and self._may_lead(alternative)
             and -options.lead_loss <= self._gain(judged) <= options.alternative_margin
+        )
+
+    def _may_lead(self, alternative: Alternative) -> bool:
+        """Whether the lead rule may forgive ``alternative`` a loss at all: a forgivable
+        reading that sounds alike beyond chance (protected_similarity)."""
+        return (
+            _forgivable(alternative) and alternative.similarity >= self.options.protected_similarity
         )
 
     def _may_win_alike(self, judged: Scored) -> bool:
@@ -144,12 +150,7 @@ class Verdict:
         "Stumptown", lost 10.1 on it; "next week." for "X-ray." after a call for code words,
         1.1)."""
         options = self.options
-        plain = [
-            j
-            for j in scored
-            if _forgivable(j.alternative)
-            and j.alternative.similarity >= options.protected_similarity
-        ]
+        plain = [j for j in scored if self._may_lead(j.alternative)]
         if options.lead_margin is None or not plain:
             return None
         best = max(plain, key=self._gain)
