@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ctxasr.asr.audio import SAMPLE_RATE, AudioError, load_audio, pcm_to_wav
+from ctxasr.asr.audio import SAMPLE_RATE, AudioError, load_audio, pcm_to_wav, speech_extent_s
 
 
 def _tone(rate: int, seconds: float = 0.5) -> bytes:
@@ -60,3 +60,25 @@ def test_empty_file(tmp_path: Path) -> None:
     (tmp_path / "empty.wav").write_bytes(b"")
     with pytest.raises(AudioError, match="empty"):
         load_audio(tmp_path / "empty.wav")
+
+
+def _seconds(seconds: float) -> int:
+    return int(SAMPLE_RATE * seconds)
+
+
+def test_the_speech_extent_leaves_out_the_silence_around_it() -> None:
+    t = np.arange(_seconds(1.5)) / SAMPLE_RATE
+    voice = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    quiet = np.random.default_rng(0).normal(0, 0.001, _seconds(2.0)).astype(np.float32)
+    audio = np.concatenate([quiet, voice, quiet])
+    assert abs(speech_extent_s(audio) - 1.5) < 0.05
+
+
+def test_the_speech_extent_of_steady_noise_is_the_whole_recording() -> None:
+    # Nothing stands out from the floor: the extent never shrinks under what may be speech.
+    noise = np.random.default_rng(0).normal(0, 0.1, _seconds(3.0)).astype(np.float32)
+    assert speech_extent_s(noise) > 2.9
+
+
+def test_digital_silence_has_no_speech_extent() -> None:
+    assert speech_extent_s(np.zeros(_seconds(1.0), dtype=np.float32)) == 0.0

@@ -214,6 +214,28 @@ def test_the_biased_reading_respelled_wins_as_a_contest() -> None:
     assert _respelled(heard, scorer, strict) == heard
 
 
+class LongSpeechEngine(MisspellingEngine):
+    """As ``MisspellingEngine``, on a window that holds ``speech_s`` seconds of speech."""
+
+    def __init__(self, heard: str, scorer: ScriptedScorer, speech_s: float) -> None:
+        super().__init__(heard, scorer)
+        self.speech_s = speech_s
+
+    def encode(self, audio: np.ndarray) -> list[EncodedChunk]:
+        return [EncodedChunk(None, 0.0, self.speech_s + 1.0, speech_s=self.speech_s)]
+
+
+def test_a_reading_too_short_for_the_speech_is_refused_whatever_its_score() -> None:
+    heard, okafor = "Call the garage now.", "Call Siobhan Okafor."
+    scorer = ScriptedScorer({okafor: 6.0}, {okafor: -4.0})  # a contest it wins (above)
+    for speech_s, text in ((4.0, okafor), (12.0, heard)):  # six syllables: 1.5 and 0.5 a second
+        engine = cast(Any, LongSpeechEngine(heard, scorer, speech_s))
+        recognizer = Recognizer(RecognizerOptions(), engine=engine, pronouncer=PRONOUNCER)
+        result = recognizer.recognize(SPEECH, OKAFOR)
+        assert result.text == text
+    assert "too short for the speech" in result.reason
+
+
 def test_the_language_prior_comes_out_only_when_the_reading_keeps_the_frame() -> None:
     # +4 with the prompt, -8 without, but -20 with no audio at all: the audio prefers the name.
     scorer = ScriptedScorer({"Call Siobhan Okafor.": 4.0}, {"Call Siobhan Okafor.": -8.0})

@@ -106,3 +106,32 @@ def _samples(frame: av.AudioFrame) -> npt.NDArray[np.int16]:
 
 def duration_s(audio: Audio) -> float:
     return float(audio.shape[0]) / SAMPLE_RATE
+
+
+_FRAME_S = 0.02  # loudness frames of 20 ms
+_PEAK_RANGE_DB = 30.0  # a frame this far under the loudest is quiet ...
+_FLOOR_GAIN_DB = 12.0  # ... and so is one less than this over the recording's noise floor
+
+
+def speech_extent_s(audio: Audio) -> float:
+    """Seconds from the first to the last loud frame of ``audio``: the speech with the
+    silence before and after it cut off. Loud is within 30 dB of the loudest frame and 12 dB
+    over the noise floor (the 10th percentile frame), so in steady noise the extent grows
+    toward the whole recording, never shrinks under the speech."""
+    frame = int(SAMPLE_RATE * _FRAME_S)
+    count = audio.shape[0] // frame
+    if count == 0:
+        return duration_s(audio)
+    frames = audio[: count * frame].astype(np.float64).reshape(count, frame)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    peak = float(rms.max())
+    if peak == 0.0:
+        return 0.0
+    threshold = max(
+        peak * 10 ** (-_PEAK_RANGE_DB / 20),
+        float(np.percentile(rms, 10)) * 10 ** (_FLOOR_GAIN_DB / 20),
+    )
+    loud = np.flatnonzero(rms >= threshold)
+    if loud.size == 0:  # a steady signal: its floor is its peak
+        return duration_s(audio)
+    return float(loud[-1] - loud[0] + 1) * _FRAME_S

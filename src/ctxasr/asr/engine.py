@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ctxasr.asr.audio import SAMPLE_RATE, Audio
+from ctxasr.asr.audio import SAMPLE_RATE, Audio, speech_extent_s
 from ctxasr.asr.background import Background
 from ctxasr.asr.models import DEFAULT_MODEL, ModelError, resolve_model
 from ctxasr.asr.torch_decoder import (
@@ -95,6 +95,13 @@ class EncodedChunk:
     encoder_output: Any  # ctranslate2.StorageView, [1, 1500, d_model]
     start_s: float
     duration_s: float
+    # The window's speech, first to last loud frame (``audio.speech_extent_s``); None: unknown,
+    # taken as the whole window.
+    speech_s: float | None = None
+
+    @property
+    def speech_or_duration_s(self) -> float:
+        return self.duration_s if self.speech_s is None else self.speech_s
 
 
 class WhisperEngine:
@@ -165,6 +172,7 @@ class WhisperEngine:
                     self.model.encode(features),
                     start / SAMPLE_RATE,
                     window.shape[0] / SAMPLE_RATE,
+                    speech_extent_s(window),
                 )
             )
         return chunks

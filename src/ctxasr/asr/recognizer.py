@@ -338,7 +338,8 @@ class _Run:
         start = time.perf_counter()
         lookup.result()
         search = partial(self._searched, biaser, scorer, plan)
-        checked = self._spell_checked(biaser, scorer, unbiased, merged, search)
+        speech_s = chunk.speech_or_duration_s
+        checked = self._spell_checked(biaser, scorer, unbiased, merged, search, speech_s=speech_s)
         self.check_ms += _ms_since(start)
         return checked
 
@@ -386,11 +387,15 @@ class _Run:
         unbiased: Decoded,
         merged: Merged,
         search: Callable[[list[FrameCut]], list[Alternative]],
+        *,
+        speech_s: float,
     ) -> tuple[str, str]:
         """The guarded text, or a reading with a catalog phrase that the decoder believes more:
         a sound-alike respelling, another entry in place of one it has, a biased span the
         guard refused on sound alone, or an option of the question read as the whole
-        utterance. Best effort: if the scoring fails, the guarded text
+        utterance. The reading picked must have syllables enough for the ``speech_s`` seconds
+        of speech; it is vetoed after the verdict, not left out of the batches, as the scores
+        of readings move with their batch. Best effort: if the scoring fails, the guarded text
         stands."""
         text = merged.text
         answers = biaser.answer_readings(text, unbiased)
@@ -422,6 +427,8 @@ class _Run:
         picked = biaser.pick(scored)
         if picked is None:
             return text, merged.reason
+        if not biaser.fills(picked, speech_s):
+            return text, f"{merged.reason}; a reading too short for the speech refused"
         return picked.text, f"catalog phrase preferred by the decoder ({picked.phrase.text})"
 
     def _searched(

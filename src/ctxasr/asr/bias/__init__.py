@@ -79,6 +79,7 @@ class ContextBiaser:
         self.options = options
         expect = Expectations(plan, options)  # the answers the last assistant turn invites
         likeness = Likeness(pronouncer, options)  # how alike heard words and a phrase sound
+        self.likeness = likeness
         self.rescorer = Rescorer(plan, options)  # 1: the biased hypothesis to weigh
         self.canonicalizer = Canonicalizer(plan, pronouncer, expect, options)  # 5: spelling
         self.guard = Guard(plan, expect, likeness, self.canonicalizer)  # 2: the merge
@@ -130,6 +131,11 @@ class ContextBiaser:
     def biased_alternatives(self, merged: Merged, unbiased: Decoded) -> list[Alternative]:
         """The spell check's readings of the biased text where the guard kept the unbiased."""
         return self.spell_check.biased_alternatives(merged, unbiased)
+
+    def fills(self, reading: Alternative, speech_s: float) -> bool:
+        """Whether ``reading`` has syllables enough for ``speech_s`` seconds of speech: one
+        that has not leaves most of the audio unread, whatever the decoder thinks of it."""
+        return self.likeness.fills(reading.text, speech_s)
 
     def audio_checks(self, text: str, prompted: Sequence[Scored]) -> list[AudioChecks]:
         """Which readings, scored with the prompt, also need their plain gain, and their

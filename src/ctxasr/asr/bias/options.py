@@ -158,6 +158,13 @@ class BiasOptions:
     # respelled as a catalog phrase ("So the number of Rania Boon." -> "... Rania Nguyen."). The
     # biased words are the prompt's taste, not evidence, so each is judged as a contest.
     max_biased_respellings: int = 4
+    # The reading the verdict picks must spell at least min_syllables_per_s syllables a second
+    # of the window's speech (first to last loud frame). Slow speech runs 2-3 a second, the
+    # synthetic sets' winning readings 1.3 and more over the whole recording; a reading far
+    # below that leaves most of the audio unread, and the prompted decoder may still prefer it
+    # to a long text it is unsure of (a contact's name "Hamid." for an 8-second sentence at
+    # 8 kHz, +5.5 nats). None turns the check off.
+    min_syllables_per_s: float | None = 0.75
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
     # ... or, in a short answer to "X or Y?", to the offered option they sound closest to, when
@@ -244,5 +251,6 @@ _NON_NEGATIVE = (
     "max_swaps",
     "swap_margin",
     "max_biased_respellings",
+    "min_syllables_per_s",
     "max_unexplained_words",
 )

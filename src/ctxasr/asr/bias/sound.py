@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.context.index import ANSWER_FILLERS
-from ctxasr.context.phonetics import Pronouncer, similarity
+from ctxasr.context.phonetics import VOWELS, Pronouncer, similarity
 from ctxasr.text import contains_phrase
 
 
@@ -33,6 +33,18 @@ class Likeness:
                 if sound > best:
                     best, heard = sound, run
         return best, heard
+
+    def fills(self, text: str, speech_s: float) -> bool:
+        """Whether ``text`` has syllables enough for ``speech_s`` seconds of speech
+        (``BiasOptions.min_syllables_per_s``): a reading of a few words cannot be all that an
+        eight-second sentence said."""
+        rate = self.options.min_syllables_per_s
+        return rate is None or self.syllables(text) >= rate * speech_s
+
+    def syllables(self, text: str) -> int:
+        """The fewest syllables (vowels) of any pronunciation of ``text``."""
+        readings = self.pronouncer.phrase(text)
+        return min((sum(phone in VOWELS for phone in reading) for reading in readings), default=0)
 
     def alike_enough(self, sound: float, named: bool) -> bool:
         """Whether a catalog phrase ``sound`` alike may stand for the heard words at all: an
