@@ -3,7 +3,11 @@ distribution (``tests/data/test.wav``: a lecture; ``examples/c++/aepyx.wav``: a 
 several speakers). The recordings are not ours to redistribute, so they are not in this
 repository; this script rebuilds the probe from the sdist (see README.md here).
 
-    python docs/eval/realnews/build.py SDIST_DIR BORROW_MANIFEST OUT_DIR
+    python docs/eval/realnews/build.py SDIST_DIR BORROW_MANIFEST OUT_DIR [PYANNOTE_SDIST_DIR]
+
+With the fourth argument, the sixteen 30-second meeting recordings of pyannote.audio 4.0.7's
+sdist (``tests/data/*.wav``: the AMI meeting corpus, CC BY 4.0; several speakers each, far from
+the microphone, spontaneous) are cut too and join the distractors (``ami`` ids).
 
 Cuts each recording into utterances at word boundaries (tiny.en word timestamps), then writes
 three manifests of the dialogue-manifest spec into OUT_DIR:
@@ -69,13 +73,12 @@ ADVERSARIAL = [
 NOTE = [{"role": "user", "text": "Take a note."}, {"role": "assistant", "text": "What's the note?"}]
 
 
-def cut(sdist: Path, out: Path) -> dict[str, dict]:
-    """Utterances of both recordings: a sentence (over 0.6 s), or at a pause or comma once
+def cut(recordings: list[tuple[str, Path]], out: Path) -> dict[str, dict]:
+    """Utterances of the recordings: a sentence (over 0.6 s), or at a pause or comma once
     over 6 s, or at 7.5 s at most."""
     model = WhisperModel(str(resolve_model("tiny.en")), device="cpu", compute_type="int8")
     cuts: dict[str, dict] = {}
-    for tag, rel in RECORDINGS:
-        source = sdist / rel
+    for tag, source in recordings:
         segments, _ = model.transcribe(str(source), beam_size=5, language="en",
                                        word_timestamps=True, condition_on_previous_text=False)
         spoken = [w for s in segments for w in s.words or []]
@@ -142,8 +145,12 @@ def manifests(cuts: dict[str, dict], borrowed: list[dict]) -> dict[str, list[dic
 
 def main() -> None:
     sdist, borrow, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    recordings = [(tag, sdist / rel) for tag, rel in RECORDINGS]
+    if len(sys.argv) > 4:
+        meetings = sorted((Path(sys.argv[4]) / "tests" / "data").glob("*.wav"))
+        recordings += [("ami", path) for path in meetings if path.name != "empty.wav"]
     (out / "8k").mkdir(parents=True, exist_ok=True)
-    cuts = cut(sdist, out)
+    cuts = cut(recordings, out)
     for c in cuts.values():
         subprocess.run(["sox", str(out / c["audio"]), "-r", "8000", str(out / "8k" / c["audio"])],
                        check=True)
