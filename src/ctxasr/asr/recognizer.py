@@ -393,10 +393,10 @@ class _Run:
         """The guarded text, or a reading with a catalog phrase that the decoder believes more:
         a sound-alike respelling, another entry in place of one it has, a biased span the
         guard refused on sound alone, or an option of the question read as the whole
-        utterance. The reading picked must have syllables enough for the ``speech_s`` seconds
-        of speech; it is vetoed after the verdict, not left out of the batches, as the scores
-        of readings move with their batch. Best effort: if the scoring fails, the guarded text
-        stands."""
+        utterance. The reading picked must have syllables enough for the stretch of the
+        ``speech_s`` seconds of speech that it reads anew; it is vetoed after the verdict, not
+        left out of the batches, as the scores of readings move with their batch. Best effort:
+        if the scoring fails, the guarded text stands."""
         text = merged.text
         answers = biaser.answer_readings(text, unbiased)
         # An option read whole is judged by its own rules even where a respelling of the text
@@ -427,7 +427,7 @@ class _Run:
         picked = biaser.pick(scored)
         if picked is None:
             return text, merged.reason
-        if not biaser.fills(picked, speech_s):
+        if not biaser.reads_the_speech(text, picked, speech_s):
             return text, f"{merged.reason}; a reading too short for the speech refused"
         return picked.text, f"catalog phrase preferred by the decoder ({picked.phrase.text})"
 

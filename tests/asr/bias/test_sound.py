@@ -16,7 +16,20 @@ def test_syllables_are_the_vowels_of_the_pronunciation() -> None:
 
 
 def test_a_name_cannot_be_all_that_a_long_sentence_said() -> None:
-    # 0.75 syllables a second at least: two syllables fill at most 2.7 s of speech.
-    assert LIKENESS.fills("Hamid.", speech_s=1.2)
-    assert not LIKENESS.fills("Hamid.", speech_s=8.0)
-    assert Likeness(PRONOUNCER, BiasOptions(min_syllables_per_s=None)).fills("Hamid.", 8.0)
+    # 0.75 syllables a second at least: two syllables read at most 2.7 s of speech.
+    sentence = "I will come back to the garage after lunch."  # 11 syllables
+    assert LIKENESS.reads_the_speech(sentence, "Hamid.", speech_s=2.0)
+    assert not LIKENESS.reads_the_speech(sentence, "Hamid.", speech_s=8.0)
+    off = Likeness(PRONOUNCER, BiasOptions(min_syllables_per_s=None))
+    assert off.reads_the_speech(sentence, "Hamid.", speech_s=8.0)
+
+
+def test_a_reading_may_not_leave_a_stretch_of_a_long_window_unread() -> None:
+    # Twenty words dropped for a name: 22 of the text's 27 syllables, 24 s of a 30 s window.
+    said = " ".join(["one two three four five six seven eight nine ten"] * 2)
+    text = f"{said}. So we meet at ten."
+    dropped = "Call Hamid. So we meet at ten."
+    assert not LIKENESS.reads_the_speech(text, dropped, speech_s=30.0)
+    # The same name for a few words of the window reads its share of the speech.
+    text = f"{said}. Call him at ten."
+    assert LIKENESS.reads_the_speech(text, f"{said}. Call Hamid at ten.", speech_s=30.0)

@@ -132,10 +132,11 @@ class ContextBiaser:
         """The spell check's readings of the biased text where the guard kept the unbiased."""
         return self.spell_check.biased_alternatives(merged, unbiased)
 
-    def fills(self, reading: Alternative, speech_s: float) -> bool:
-        """Whether ``reading`` has syllables enough for ``speech_s`` seconds of speech: one
-        that has not leaves most of the audio unread, whatever the decoder thinks of it."""
-        return self.likeness.fills(reading.text, speech_s)
+    def reads_the_speech(self, text: str, reading: Alternative, speech_s: float) -> bool:
+        """Whether ``reading``, in place of ``text`` (``speech_s`` seconds of speech), has
+        syllables enough for the stretch of speech it reads anew: one that has not leaves it
+        unread, whatever the decoder thinks of it."""
+        return self.likeness.reads_the_speech(text, reading.text, speech_s)
 
     def audio_checks(self, text: str, prompted: Sequence[Scored]) -> list[AudioChecks]:
         """Which readings, scored with the prompt, also need their plain gain, and their

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ctxasr.asr.bias.options import BiasOptions
+from ctxasr.asr.bias.spans import blocks
 from ctxasr.context.index import ANSWER_FILLERS
 from ctxasr.context.phonetics import VOWELS, Pronouncer, similarity
-from ctxasr.text import contains_phrase
+from ctxasr.text import contains_phrase, words
 
 
 class Likeness:
@@ -34,12 +35,24 @@ class Likeness:
                     best, heard = sound, run
         return best, heard
 
-    def fills(self, text: str, speech_s: float) -> bool:
-        """Whether ``text`` has syllables enough for ``speech_s`` seconds of speech
-        (``BiasOptions.min_syllables_per_s``): a reading of a few words cannot be all that an
-        eight-second sentence said."""
+    def reads_the_speech(self, text: str, reading: str, speech_s: float) -> bool:
+        """Whether ``reading``, in place of ``text``, leaves no stretch of the speech unread
+        (``BiasOptions.min_syllables_per_s``): its words that differ from the text's must
+        have that many syllables a second of the speech the text's differing words take, their
+        share of the text's syllables of ``speech_s``. A few words cannot be all that an
+        eight-second sentence said, nor stand for twenty words of a thirty-second window."""
         rate = self.options.min_syllables_per_s
-        return rate is None or self.syllables(text) >= rate * speech_s
+        heard, read = words(text), words(reading)
+        total = self.syllables(" ".join(heard))
+        if rate is None or total == 0:
+            return True
+        unread, said = [], []
+        for equal, (i1, i2), (j1, j2) in blocks(heard, read):
+            if not equal:
+                unread += heard[i1:i2]
+                said += read[j1:j2]
+        span_s = speech_s * self.syllables(" ".join(unread)) / total
+        return self.syllables(" ".join(said)) >= rate * span_s
 
     def syllables(self, text: str) -> int:
         """The fewest syllables (vowels) of any pronunciation of ``text``."""
