@@ -55,9 +55,10 @@ class Likeness:
         return self.syllables(" ".join(said)) >= rate * span_s
 
     def syllables(self, text: str) -> int:
-        """The fewest syllables (vowels) of any pronunciation of ``text``."""
+        """The most syllables (vowels) of any pronunciation of ``text``: a word of digits
+        may also be read as its letters ("21st" as "st")."""
         readings = self.pronouncer.phrase(text)
-        return min((sum(phone in VOWELS for phone in reading) for reading in readings), default=0)
+        return max((sum(phone in VOWELS for phone in reading) for reading in readings), default=0)
 
     def alike_enough(self, sound: float, named: bool) -> bool:
         """Whether a catalog phrase ``sound`` alike may stand for the heard words at all: an
