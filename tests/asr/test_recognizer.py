@@ -226,10 +226,10 @@ class LongSpeechEngine(MisspellingEngine):
 
 
 def test_a_reading_too_short_for_the_speech_is_refused_whatever_its_score() -> None:
-    heard, okafor = "Call the garage now.", "Call Siobhan Okafor."
+    heard, okafor = "Call the garage now, and then the office.", "Call Siobhan Okafor."
     scorer = ScriptedScorer({okafor: 6.0}, {okafor: -4.0})  # a contest it wins (above)
-    # "Siobhan Okafor" (5 syllables) reads "the garage now", 4 of the text's 5 syllables.
-    for speech_s, text in ((4.0, okafor), (12.0, heard)):  # 1.6 and 0.5 a second
+    # "Siobhan Okafor" (5 syllables) reads seven words, 9 of the text's 10 syllables.
+    for speech_s, text in ((4.0, okafor), (12.0, heard)):  # 1.4 and 0.46 a second
         engine = cast(Any, LongSpeechEngine(heard, scorer, speech_s))
         recognizer = Recognizer(RecognizerOptions(), engine=engine, pronouncer=PRONOUNCER)
         result = recognizer.recognize(SPEECH, OKAFOR)

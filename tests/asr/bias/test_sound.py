@@ -33,3 +33,8 @@ def test_a_reading_may_not_leave_a_stretch_of_a_long_window_unread() -> None:
     # The same name for a few words of the window reads its share of the speech.
     text = f"{said}. Call him at ten."
     assert LIKENESS.reads_the_speech(text, f"{said}. Call Hamid at ten.", speech_s=30.0)
+
+
+def test_a_respelling_of_a_few_words_is_no_stretch_left_unread() -> None:
+    # "Tran." for "friend." in a recording whose noise stretches the speech to 4 s.
+    assert LIKENESS.reads_the_speech("Message my friend.", "Message Tran.", speech_s=4.0)

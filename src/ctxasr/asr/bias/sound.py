@@ -15,6 +15,10 @@ from ctxasr.context.index import ANSWER_FILLERS
 from ctxasr.context.phonetics import VOWELS, Pronouncer, similarity
 from ctxasr.text import contains_phrase, words
 
+# The syllable rule judges readings that drop at least this many of the text's words; one
+# that drops fewer respells them, and the extent of a short answer's speech is the least sure.
+_DROPPED_WORDS = 3
+
 
 class Likeness:
     """Phone-level likeness judgements under one set of options."""
@@ -51,6 +55,8 @@ class Likeness:
             if not equal:
                 unread += heard[i1:i2]
                 said += read[j1:j2]
+        if len(unread) - len(said) < _DROPPED_WORDS:
+            return True  # a respelling: a short answer in a long, noisy recording is one too
         span_s = speech_s * self.syllables(" ".join(unread)) / total
         return self.syllables(" ".join(said)) >= rate * span_s
 
