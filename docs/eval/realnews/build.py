@@ -16,7 +16,10 @@ three manifests of the dialogue-manifest spec into OUT_DIR:
                   contacts and places catalog holding them among others (34 and 300 contacts);
   adv.jsonl       cuts under catalogs holding an entry that sounds like words they say
                   ("Ethan Hall" beside "ethanol", "Pete Sake" beside "for Pete's sake");
-  m8k.jsonl       the follow-ups and one distractor context per cut, resampled to 8 kHz.
+  m8k.jsonl       the follow-ups and one distractor context per cut, resampled to 8 kHz;
+  whole.jsonl     each recording whole (30 s to 169 s, several windows) under 2 borrowed
+                  contexts and the note-taking one, with no reference: compare the text with
+                  the plain pass's (``no_context_hypothesis``), which it should equal.
 References are tiny.en's words, mended by hand where it is wrong about a name (FIXES).
 Needs sox on the PATH.
 """
@@ -79,7 +82,9 @@ def cut(recordings: list[tuple[str, Path]], out: Path) -> dict[str, dict]:
     model = WhisperModel(str(resolve_model("tiny.en")), device="cpu", compute_type="int8")
     cuts: dict[str, dict] = {}
     for tag, source in recordings:
-        segments, _ = model.transcribe(str(source), beam_size=5, language="en",
+        # Temperature 0 only: the fallback samples, and the cuts of a near-silent recording
+        # would differ from one build to the next.
+        segments, _ = model.transcribe(str(source), beam_size=5, language="en", temperature=0.0,
                                        word_timestamps=True, condition_on_previous_text=False)
         spoken = [w for s in segments for w in s.words or []]
         group: list = []
@@ -143,6 +148,27 @@ def manifests(cuts: dict[str, dict], borrowed: list[dict]) -> dict[str, list[dic
     return {"manifest": main, "adv": adv, "m8k": m8k}
 
 
+def whole(
+    recordings: list[tuple[str, Path]], out: Path, borrowed: list[dict], main: list[dict]
+) -> list[dict]:
+    """Each recording whole, under 2 borrowed contexts and the large note-taking one."""
+    (out / "whole").mkdir(exist_ok=True)
+    rng = random.Random(7)
+    contexts = [s for s in borrowed if {"follow-up", "distractor"} & set(s["tags"])]
+    note = next(item["context"] for item in main if item["id"] == "news025-large")
+    items = []
+    for k, (tag, source) in enumerate(recordings):
+        name = f"whole/{tag}{k:02d}.wav"
+        subprocess.run(["sox", str(source), "-r", "16000", "-c", "1", "-b", "16", str(out / name)],
+                       check=True)
+        chosen = [(f"d{i}", s["context"], s["tags"][0]) for i, s in enumerate(rng.sample(contexts, 2))]
+        for suffix, context, kind in [*chosen, ("note", note, "notes")]:
+            items.append({"id": f"{tag}{k:02d}-{suffix}", "audio": name, "reference": "",
+                          "entities": [], "context": context,
+                          "tags": [kind, "distractor", "voice=real"]})
+    return items
+
+
 def main() -> None:
     sdist, borrow, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     recordings = [(tag, sdist / rel) for tag, rel in RECORDINGS]
@@ -155,7 +181,9 @@ def main() -> None:
         subprocess.run(["sox", str(out / c["audio"]), "-r", "8000", str(out / "8k" / c["audio"])],
                        check=True)
     borrowed = [json.loads(line) for line in borrow.read_text().splitlines() if line.strip()]
-    for name, items in manifests(cuts, borrowed).items():
+    found = manifests(cuts, borrowed)
+    found["whole"] = whole(recordings, out, borrowed, found["manifest"])
+    for name, items in found.items():
         (out / f"{name}.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
         print(f"{out / name}.jsonl: {len(items)} items")
 
