@@ -237,6 +237,38 @@ def test_a_reading_too_short_for_the_speech_is_refused_whatever_its_score() -> N
     assert "too short for the speech" in result.reason
 
 
+SKIPPED = "Call Shavon of a four and tell the others that we meet at noon in the hall."
+
+
+class SkippingEngine(ScriptedEngine):
+    """The biased pass reads the first words of the window only, as Whisper given a prompt
+    may skip a stretch of speech; the window holds ``speech_s`` seconds of it."""
+
+    def __init__(self, speech_s: float) -> None:
+        super().__init__(wait_s=0.0)
+        self.speech_s = speech_s
+
+    def encode(self, audio: np.ndarray) -> list[EncodedChunk]:
+        return [EncodedChunk(None, 0.0, self.speech_s + 1.0, speech_s=self.speech_s)]
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        text = "Call Siobhan Okafor." if prompt_tokens else SKIPPED
+        return Decoded((Hypothesis(text, -0.3),), 0.01)
+
+
+def test_a_merge_that_skips_a_stretch_of_the_speech_gives_way_to_the_unbiased_text() -> None:
+    options = replace(RecognizerOptions(), bias=BiasOptions(max_alternatives=0))
+    # The guard finds "Siobhan Okafor" alike to "Shavon of a four" and takes the whole block:
+    # fair for 3 s of speech, not for 12 (the 13 words after it, 16 syllables, go unread).
+    for speech_s, text in ((3.0, "Call Siobhan Okafor."), (12.0, SKIPPED)):
+        engine = cast(Any, SkippingEngine(speech_s))
+        result = Recognizer(options, engine=engine, pronouncer=PRONOUNCER).recognize(SPEECH, OKAFOR)
+        assert result.text == text
+    assert "too short for the speech" in result.reason
+
+
 def test_the_language_prior_comes_out_only_when_the_reading_keeps_the_frame() -> None:
     # +4 with the prompt, -8 without, but -20 with no audio at all: the audio prefers the name.
     scorer = ScriptedScorer({"Call Siobhan Okafor.": 4.0}, {"Call Siobhan Okafor.": -8.0})

@@ -331,26 +331,34 @@ class _Run:
         biased = biased_pass.result()
         self.biased_ms += biased_pass.ms
         start = time.perf_counter()
-        merged = self._guarded(biaser, unbiased, biased)
+        speech_s = chunk.speech_or_duration_s
+        merged = self._guarded(biaser, unbiased, biased, speech_s)
         self.bias_ms += _ms_since(start)
         if scorer is None or lookup is None:
             return merged.text, merged.reason
         start = time.perf_counter()
         lookup.result()
         search = partial(self._searched, biaser, scorer, plan)
-        speech_s = chunk.speech_or_duration_s
         checked = self._spell_checked(biaser, scorer, unbiased, merged, search, speech_s=speech_s)
         self.check_ms += _ms_since(start)
         return checked
 
-    def _guarded(self, biaser: ContextBiaser, unbiased: Decoded, biased: Decoded) -> Merged:
-        """The window's text after rescoring and the guard, and why."""
+    def _guarded(
+        self, biaser: ContextBiaser, unbiased: Decoded, biased: Decoded, speech_s: float
+    ) -> Merged:
+        """The window's text after rescoring and the guard, and why. A merge that leaves a
+        stretch of the ``speech_s`` seconds of speech unread (a name for twelve heard words,
+        found alike to a few of them) gives way to the unbiased text."""
         chosen = biaser.choose(biased, unbiased.best)
         self.biased_texts.append(chosen.text if chosen else biased.best.text)
         if chosen is None:
             reason = "biased reading rejected (echo or hallucination)"
             return Merged(unbiased.best.text, (), reason)
-        return biaser.merge(unbiased, chosen, biased)
+        merged = biaser.merge(unbiased, chosen, biased)
+        if biaser.reads_the_speech(unbiased.best.text, merged.text, speech_s):
+            return merged
+        reason = f"{merged.reason}; a merge too short for the speech refused"
+        return Merged(unbiased.best.text, (), reason, biased=merged.biased)
 
     def _scorer(
         self, chunk: EncodedChunk, plan: ContextPlan, unbiased: Decoded
@@ -427,7 +435,7 @@ class _Run:
         picked = biaser.pick(scored)
         if picked is None:
             return text, merged.reason
-        if not biaser.reads_the_speech(text, picked, speech_s):
+        if not biaser.reads_the_speech(text, picked.text, speech_s):
             return text, f"{merged.reason}; a reading too short for the speech refused"
         return picked.text, f"catalog phrase preferred by the decoder ({picked.phrase.text})"
 

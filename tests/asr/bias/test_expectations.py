@@ -100,3 +100,33 @@ def test_an_entry_is_asked_for_after_a_request_or_among_frame_and_catalog_words(
     assert not expect.asked_for(["she", "married", "meg", "bauer"], (2, 4))
     assert not expect.asked_for(["i", "will", "write", "it", "down"], (1, 3))
     assert not expect.asked_for(["i", "will", "write"], (1, 3))  # a subject: a clause
+
+
+def test_a_part_of_several_words_is_welcome_in_a_sentence() -> None:
+    note = make_biaser(
+        DialogueContext.from_json(
+            {
+                "turns": [{"role": "assistant", "text": "What's the note?"}],
+                "catalogs": {"places": ["Oral Roberts University", "Blue Bottle Coffee"]},
+            }
+        )
+    )
+    expect = Expectations(note.plan, BiasOptions())
+    said = ["rallying", "supporters", "at", "oral", "roberts"]
+    assert expect.welcome("oral roberts", said, (3, 5))
+    # One word of an entry the dialogue never mentioned is a word of many a sentence.
+    assert not expect.welcome("roberts", said, (4, 5))
+
+
+def test_a_part_of_several_words_every_option_shares_is_not_welcome() -> None:
+    both = make_biaser(
+        DialogueContext.from_json(
+            {
+                "turns": [{"role": "assistant", "text": "Mary Anne Jones or Mary Anne Bauer?"}],
+                "catalogs": {"contacts": ["Mary Anne Jones", "Mary Anne Bauer"]},
+            }
+        )
+    )
+    expect = Expectations(both.plan, BiasOptions())
+    assert not expect.welcome("mary anne", ["call", "mary", "anne"], (1, 3))
+    assert expect.welcome("anne bauer", ["call", "anne", "bauer"], (1, 3))

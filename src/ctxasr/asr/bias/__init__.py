@@ -132,11 +132,11 @@ class ContextBiaser:
         """The spell check's readings of the biased text where the guard kept the unbiased."""
         return self.spell_check.biased_alternatives(merged, unbiased)
 
-    def reads_the_speech(self, text: str, reading: Alternative, speech_s: float) -> bool:
+    def reads_the_speech(self, text: str, reading: str, speech_s: float) -> bool:
         """Whether ``reading``, in place of ``text`` (``speech_s`` seconds of speech), has
         syllables enough for the stretch of speech it reads anew: one that has not leaves it
-        unread, whatever the decoder thinks of it."""
-        return self.likeness.reads_the_speech(text, reading.text, speech_s)
+        unread, whatever the decoder or the guard thinks of it."""
+        return self.likeness.reads_the_speech(text, reading, speech_s)
 
     def audio_checks(self, text: str, prompted: Sequence[Scored]) -> list[AudioChecks]:
         """Which readings, scored with the prompt, also need their plain gain, and their

@@ -86,11 +86,16 @@ class Expectations:
 
     def welcome(self, phrase: str, tokens: list[str], at: tuple[int, int]) -> bool:
         """Whether the catalog phrase ``phrase`` may stand at ``at`` of ``tokens``: whole
-        entries anywhere; parts only as (most of) a short answer, and not a part that every
-        option just named shares."""
+        entries anywhere, and parts of several words ("Oral Roberts" of "Oral Roberts
+        University": a run of an entry's words that a sentence does not hold by chance); a
+        one-word part only of an entry the dialogue mentions, as (most of) a short answer
+        ("Marshall" is a word of "martial arts" too); and never a part that every option just
+        named shares."""
         matches = self.plan.index.exact(phrase)
         if any(m.whole for m in matches):
             return True
+        if len(words(phrase)) > 1:
+            return not self.answers_nothing(phrase)
         if not any(self.plan.phrase_relevance(m) > 0 for m in matches):
             return False
         return self.answers(phrase, tokens, at)

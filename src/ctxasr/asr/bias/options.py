@@ -158,14 +158,15 @@ class BiasOptions:
     # respelled as a catalog phrase ("So the number of Rania Boon." -> "... Rania Nguyen."). The
     # biased words are the prompt's taste, not evidence, so each is judged as a contest.
     max_biased_respellings: int = 4
-    # The reading the verdict picks must read all the speech: if it drops three words or more,
-    # its words that differ from the text's must spell at least min_syllables_per_s syllables
-    # a second of the speech those words of the text take (their share of the text's
-    # syllables, of the window's speech from the first to the last loud frame). Slow speech
-    # runs 2-3 a second, the sets' winning readings 1.28 and more; the prompted decoder may
-    # prefer a short text to a long one it is unsure of ("Hamid." for an 8-second sentence at
-    # 8 kHz, +5.5 nats; a name for twenty words of a 30-second meeting window). None turns the
-    # check off.
+    # The guard's merge and the reading the verdict picks must read all the speech: if one
+    # drops three words or more, its words that differ from the text's (the unbiased text's,
+    # for a merge) must spell at least min_syllables_per_s syllables a second of the speech
+    # those words of the text take (their share of the text's syllables, of the window's
+    # speech from the first to the last loud frame). Slow speech runs 2-3 a second, the sets'
+    # texts 1.79 and more; the prompted decoder may prefer a short text to a long one it is
+    # unsure of ("Hamid." for an 8-second sentence at 8 kHz, +5.5 nats; a name for twenty
+    # words of a 30-second meeting window), and the guard may find a name alike to a few of
+    # twelve heard words and take the whole block. None turns the check off.
     min_syllables_per_s: float | None = 0.75
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
