@@ -402,8 +402,9 @@ class _Run:
         a sound-alike respelling, another entry in place of one it has, a biased span the
         guard refused on sound alone, or an option of the question read as the whole
         utterance. The reading picked must have syllables enough for the stretch of the
-        ``speech_s`` seconds of speech that it reads anew; it is vetoed after the verdict, not
-        left out of the batches, as the scores of readings move with their batch. Best effort:
+        ``speech_s`` seconds of speech that it reads anew, against the unbiased text (a merge
+        may have shortened the text already); it is vetoed after the verdict, not left out of
+        the batches, as the scores of readings move with their batch. Best effort:
         if the scoring fails, the guarded text stands."""
         text = merged.text
         answers = biaser.answer_readings(text, unbiased)
@@ -435,7 +436,7 @@ class _Run:
         picked = biaser.pick(scored)
         if picked is None:
             return text, merged.reason
-        if not biaser.reads_the_speech(text, picked.text, speech_s):
+        if not biaser.reads_the_speech(unbiased.best.text, picked.text, speech_s):
             return text, f"{merged.reason}; a reading too short for the speech refused"
         return picked.text, f"catalog phrase preferred by the decoder ({picked.phrase.text})"
 

@@ -16,7 +16,7 @@ def test_syllables_are_the_vowels_of_the_pronunciation() -> None:
 
 
 def test_a_name_cannot_be_all_that_a_long_sentence_said() -> None:
-    # 0.75 syllables a second at least: two syllables read at most 2.7 s of speech.
+    # 1 syllable a second at least: two syllables read at most 2 s of speech.
     sentence = "I will come back to the garage after lunch."  # 11 syllables
     assert LIKENESS.reads_the_speech(sentence, "Hamid.", speech_s=2.0)
     assert not LIKENESS.reads_the_speech(sentence, "Hamid.", speech_s=8.0)

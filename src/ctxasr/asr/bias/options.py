@@ -159,15 +159,15 @@ class BiasOptions:
     # biased words are the prompt's taste, not evidence, so each is judged as a contest.
     max_biased_respellings: int = 4
     # The guard's merge and the reading the verdict picks must read all the speech: if one
-    # drops three words or more, its words that differ from the text's (the unbiased text's,
-    # for a merge) must spell at least min_syllables_per_s syllables a second of the speech
-    # those words of the text take (their share of the text's syllables, of the window's
-    # speech from the first to the last loud frame). Slow speech runs 2-3 a second, the sets'
-    # texts 1.79 and more; the prompted decoder may prefer a short text to a long one it is
+    # drops three words or more of the unbiased text, its words that differ from that text's
+    # must spell at least min_syllables_per_s syllables a second of the speech those words of
+    # the text take (their share of the text's syllables, of the window's speech from the
+    # first to the last loud frame). Slow speech runs 2-3 a second, every such text of the
+    # sets 1.79 and more; the prompted decoder may prefer a short text to a long one it is
     # unsure of ("Hamid." for an 8-second sentence at 8 kHz, +5.5 nats; a name for twenty
     # words of a 30-second meeting window), and the guard may find a name alike to a few of
-    # twelve heard words and take the whole block. None turns the check off.
-    min_syllables_per_s: float | None = 0.75
+    # twelve heard words and take the whole block (0.81 a second). None turns the check off.
+    min_syllables_per_s: float | None = 1.0
     # Canonicalisation: unknown spellings snap to a catalog phrase at or above this similarity.
     respell_similarity: float = 0.8
     # ... or, in a short answer to "X or Y?", to the offered option they sound closest to, when
