@@ -5,7 +5,7 @@ repository; this script rebuilds the probe from the sdist (see README.md here).
 
     python docs/eval/realnews/build.py SDIST_DIR BORROW_MANIFEST OUT_DIR [PYANNOTE_SDIST_DIR]
 
-With the fourth argument, the sixteen 30-second meeting recordings of pyannote.audio 4.0.7's
+With the fourth argument, the fourteen 30-second meeting recordings of pyannote.audio 4.0.7's
 sdist (``tests/data/*.wav``: the AMI meeting corpus, CC BY 4.0; several speakers each, far from
 the microphone, spontaneous) are cut too and join the distractors (``ami`` ids).
 
