@@ -214,6 +214,11 @@ def test_the_biased_reading_respelled_wins_as_a_contest() -> None:
     assert _respelled(heard, scorer, strict) == heard
 
 
+def _window(speech_s: float) -> list[EncodedChunk]:
+    """One window holding ``speech_s`` seconds of speech and a second of silence."""
+    return [EncodedChunk(None, 0.0, speech_s + 1.0, speech_s=speech_s)]
+
+
 class LongSpeechEngine(MisspellingEngine):
     """As ``MisspellingEngine``, on a window that holds ``speech_s`` seconds of speech."""
 
@@ -222,7 +227,7 @@ class LongSpeechEngine(MisspellingEngine):
         self.speech_s = speech_s
 
     def encode(self, audio: np.ndarray) -> list[EncodedChunk]:
-        return [EncodedChunk(None, 0.0, self.speech_s + 1.0, speech_s=self.speech_s)]
+        return _window(self.speech_s)
 
 
 def test_a_reading_too_short_for_the_speech_is_refused_whatever_its_score() -> None:
@@ -249,7 +254,7 @@ class SkippingEngine(ScriptedEngine):
         self.speech_s = speech_s
 
     def encode(self, audio: np.ndarray) -> list[EncodedChunk]:
-        return [EncodedChunk(None, 0.0, self.speech_s + 1.0, speech_s=self.speech_s)]
+        return _window(self.speech_s)
 
     def decode(
         self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()

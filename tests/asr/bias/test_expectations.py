@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ctxasr.asr.bias import BiasOptions
 from ctxasr.asr.bias.expectations import Expectations
 from ctxasr.context import DialogueContext
 from tests.asr.bias.common import make_biaser
 
 
-def _expect() -> Expectations:
-    return Expectations(make_biaser().plan, BiasOptions())  # "Meg Jones or Meg Bauer?"
+def _expect(context: dict[str, Any] | None = None) -> Expectations:
+    """The expectations of ``context`` (JSON), by default after "Meg Jones or Meg Bauer?"."""
+    biaser = make_biaser(DialogueContext.from_json(context)) if context else make_biaser()
+    return Expectations(biaser.plan, BiasOptions())
 
 
 def test_the_options_just_named_are_offered_and_expected() -> None:
@@ -103,15 +107,12 @@ def test_an_entry_is_asked_for_after_a_request_or_among_frame_and_catalog_words(
 
 
 def test_a_part_of_several_words_is_welcome_in_a_sentence() -> None:
-    note = make_biaser(
-        DialogueContext.from_json(
-            {
-                "turns": [{"role": "assistant", "text": "What's the note?"}],
-                "catalogs": {"places": ["Oral Roberts University", "Blue Bottle Coffee"]},
-            }
-        )
+    expect = _expect(
+        {
+            "turns": [{"role": "assistant", "text": "What's the note?"}],
+            "catalogs": {"places": ["Oral Roberts University", "Blue Bottle Coffee"]},
+        }
     )
-    expect = Expectations(note.plan, BiasOptions())
     said = ["rallying", "supporters", "at", "oral", "roberts"]
     assert expect.welcome("oral roberts", said, (3, 5))
     # One word of an entry the dialogue never mentioned is a word of many a sentence.
@@ -119,14 +120,11 @@ def test_a_part_of_several_words_is_welcome_in_a_sentence() -> None:
 
 
 def test_a_part_of_several_words_every_option_shares_is_not_welcome() -> None:
-    both = make_biaser(
-        DialogueContext.from_json(
-            {
-                "turns": [{"role": "assistant", "text": "Mary Anne Jones or Mary Anne Bauer?"}],
-                "catalogs": {"contacts": ["Mary Anne Jones", "Mary Anne Bauer"]},
-            }
-        )
+    expect = _expect(
+        {
+            "turns": [{"role": "assistant", "text": "Mary Anne Jones or Mary Anne Bauer?"}],
+            "catalogs": {"contacts": ["Mary Anne Jones", "Mary Anne Bauer"]},
+        }
     )
-    expect = Expectations(both.plan, BiasOptions())
     assert not expect.welcome("mary anne", ["call", "mary", "anne"], (1, 3))
     assert expect.welcome("anne bauer", ["call", "anne", "bauer"], (1, 3))
