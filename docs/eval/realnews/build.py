@@ -107,12 +107,17 @@ def cut(recordings: list[tuple[str, Path]], out: Path) -> dict[str, dict]:
     return cuts
 
 
+def _dialogues(borrowed: list[dict]) -> list[dict]:
+    """The borrowed set's items whose context a dialogue gave (follow-ups and distractors)."""
+    return [s for s in borrowed if {"follow-up", "distractor"} & set(s["tags"])]
+
+
 def manifests(cuts: dict[str, dict], borrowed: list[dict]) -> dict[str, list[dict]]:
     def ref(cid: str) -> str:
         return FIXES.get(cid, cuts[cid]["text"])
 
     rng = random.Random(11)
-    contexts = [s for s in borrowed if {"follow-up", "distractor"} & set(s["tags"])]
+    contexts = _dialogues(borrowed)
     main, m8k = [], []
     for cid, c in cuts.items():
         for k, s in enumerate(rng.sample(contexts, 3)):
@@ -149,13 +154,13 @@ def manifests(cuts: dict[str, dict], borrowed: list[dict]) -> dict[str, list[dic
 
 
 def whole(
-    recordings: list[tuple[str, Path]], out: Path, borrowed: list[dict], main: list[dict]
+    recordings: list[tuple[str, Path]], out: Path, borrowed: list[dict], manifest: list[dict]
 ) -> list[dict]:
     """Each recording whole, under 2 borrowed contexts and the large note-taking one."""
     (out / "whole").mkdir(exist_ok=True)
     rng = random.Random(7)
-    contexts = [s for s in borrowed if {"follow-up", "distractor"} & set(s["tags"])]
-    note = next(item["context"] for item in main if item["id"] == "news025-large")
+    contexts = _dialogues(borrowed)
+    note = next(item["context"] for item in manifest if item["id"] == "news025-large")
     items = []
     for k, (tag, source) in enumerate(recordings):
         name = f"whole/{tag}{k:02d}.wav"
