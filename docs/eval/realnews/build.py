@@ -166,7 +166,8 @@ def whole(
         name = f"whole/{tag}{k:02d}.wav"
         subprocess.run(["sox", str(source), "-r", "16000", "-c", "1", "-b", "16", str(out / name)],
                        check=True)
-        chosen = [(f"d{i}", s["context"], s["tags"][0]) for i, s in enumerate(rng.sample(contexts, 2))]
+        sampled = rng.sample(contexts, 2)
+        chosen = [(f"d{i}", s["context"], s["tags"][0]) for i, s in enumerate(sampled)]
         for suffix, context, kind in [*chosen, ("note", note, "notes")]:
             items.append({"id": f"{tag}{k:02d}-{suffix}", "audio": name, "reference": "",
                           "entities": [], "context": context,
