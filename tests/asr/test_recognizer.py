@@ -386,6 +386,28 @@ def test_a_short_answer_is_judged_by_its_rule_where_a_respelling_reads_the_same(
     assert _meg_answer(engine) == "Bauer."
 
 
+class ObjectedEngine(MisspellingEngine):
+    """Unbiased pass: "Make power alone." (a clipped "Meg Bauer"); biased pass: "Meg Bauer
+    alone.", which names an option beside a word that no reply explains."""
+
+    def decode(
+        self, chunk: EncodedChunk, options: DecodeOptions, prompt_tokens: Sequence[int] = ()
+    ) -> Decoded:
+        text = "Meg Bauer alone." if prompt_tokens else "Make power alone."
+        return Decoded((Hypothesis(text, -0.3),), 0.01)
+
+
+def test_a_merge_that_is_no_reply_leaves_the_spell_check_the_unbiased_words() -> None:
+    """The answer check refuses the merge "Meg Bauer alone." ("alone" answers nothing); the
+    unbiased words, read whole as an option, are then judged as any short answer is."""
+    # +6 nats with the prompt; without it -20, of which the language prior is -18.
+    scorer = ScriptedScorer({"Meg Bauer.": 6.0}, {"Meg Bauer.": -20.0}, {"Meg Bauer.": -18.0})
+    assert _meg_answer(ObjectedEngine("", scorer)) == "Meg Bauer."
+    # The audio, its prior out, loses 15 nats on it: the unbiased words stand.
+    scorer = ScriptedScorer({"Meg Bauer.": 6.0}, {"Meg Bauer.": -20.0}, {"Meg Bauer.": -5.0})
+    assert _meg_answer(ObjectedEngine("", scorer)) == "Make power alone."
+
+
 def _meg_answer(engine: MisspellingEngine) -> str:
     """The text recognised by ``engine`` after "Do you mean Meg Jones or Meg Bauer?" (framed
     readings off: the scripted scorer would tie them with the text)."""

@@ -346,19 +346,25 @@ class _Run:
     def _guarded(
         self, biaser: ContextBiaser, unbiased: Decoded, biased: Decoded, speech_s: float
     ) -> Merged:
-        """The window's text after rescoring and the guard, and why. A merge that leaves a
-        stretch of the ``speech_s`` seconds of speech unread (a name for twelve heard words,
-        found alike to a few of them) gives way to the unbiased text."""
+        """The window's text after rescoring and the guard, and why. A merge gives way to the
+        unbiased text when it leaves a stretch of the ``speech_s`` seconds of speech unread (a
+        name for twelve heard words, found alike to a few of them), or when it newly names an
+        option of the question and is no reply to it ("New Hampshire alone."): the spell
+        check then starts from the unbiased words, and may still read them as an option."""
         chosen = biaser.choose(biased, unbiased.best)
         self.biased_texts.append(chosen.text if chosen else biased.best.text)
         if chosen is None:
             reason = "biased reading rejected (echo or hallucination)"
             return Merged(unbiased.best.text, (), reason)
         merged = biaser.merge(unbiased, chosen, biased)
-        if biaser.reads_the_speech(unbiased.best.text, merged.text, speech_s):
-            return merged
-        reason = f"{merged.reason}; a merge too short for the speech refused"
-        return Merged(unbiased.best.text, (), reason, biased=merged.biased)
+        if not biaser.reads_the_speech(unbiased.best.text, merged.text, speech_s):
+            reason = f"{merged.reason}; a merge too short for the speech refused"
+            return Merged(unbiased.best.text, (), reason, biased=merged.biased)
+        objection = biaser.objection(merged.text, unbiased.best.text)
+        if objection is not None:
+            reason = f"{merged.reason}; {objection}: the merge refused"
+            return Merged(unbiased.best.text, (), reason, biased=merged.biased)
+        return merged
 
     def _scorer(
         self, chunk: EncodedChunk, plan: ContextPlan, unbiased: Decoded
