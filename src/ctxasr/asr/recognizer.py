@@ -357,14 +357,11 @@ class _Run:
             reason = "biased reading rejected (echo or hallucination)"
             return Merged(unbiased.best.text, (), reason)
         merged = biaser.merge(unbiased, chosen, biased)
-        if not biaser.reads_the_speech(unbiased.best.text, merged.text, speech_s):
-            reason = f"{merged.reason}; a merge too short for the speech refused"
-            return Merged(unbiased.best.text, (), reason, biased=merged.biased)
-        objection = biaser.objection(merged.text, unbiased.best.text)
-        if objection is not None:
-            reason = f"{merged.reason}; {objection}: the merge refused"
-            return Merged(unbiased.best.text, (), reason, biased=merged.biased)
-        return merged
+        refusal = _merge_refusal(biaser, unbiased.best.text, merged.text, speech_s)
+        if refusal is None:
+            return merged
+        reason = f"{merged.reason}; {refusal}"
+        return Merged(unbiased.best.text, (), reason, biased=merged.biased)
 
     def _scorer(
         self, chunk: EncodedChunk, plan: ContextPlan, unbiased: Decoded
@@ -504,6 +501,15 @@ def trie_phrases(plan: ContextPlan) -> list[str]:
         if phrase.relevance >= SHARES_WORDS_WITH_LAST_TURN:
             phrases.extend(text for text, _ in phrases_of(phrase.text, parts=True))
     return phrases
+
+
+def _merge_refusal(biaser: ContextBiaser, heard: str, merged: str, speech_s: float) -> str | None:
+    """Why the guard's ``merged`` text must give way to the ``heard`` (unbiased) one, if it must:
+    it leaves a stretch of the speech unread, or it is no reply to the assistant's question."""
+    if not biaser.reads_the_speech(heard, merged, speech_s):
+        return "a merge too short for the speech refused"
+    objection = biaser.objection(merged, heard)
+    return None if objection is None else f"{objection}: the merge refused"
 
 
 def _scored(
