@@ -26,9 +26,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from faster_whisper import WhisperModel
-
-from ctxasr.asr.models import resolve_model
+from build import timed_words, tiny_model  # this folder's probe builder
 
 PAD_BEFORE_S, PAD_AFTER_S = 0.1, 0.15
 
@@ -37,12 +35,9 @@ def _norm(word: str) -> str:
     return re.sub(r"[^a-z0-9']", "", word.lower()).removesuffix("'s")
 
 
-def locate(model: WhisperModel, audio: Path, reference: str, name: str) -> tuple[float, float]:
-    """Where ``name`` is said in ``audio`` (seconds), by tiny.en's words aligned to the
-    reference (which spells names right where tiny.en did not)."""
-    segments, _ = model.transcribe(str(audio), beam_size=5, language="en", temperature=0.0,
-                                   word_timestamps=True, condition_on_previous_text=False)
-    heard = [w for s in segments for w in s.words or []]
+def locate(heard: list, reference: str, name: str) -> tuple[float, float]:
+    """Where ``name`` is said (seconds), by tiny.en's timed words of the cut (``heard``) aligned
+    to the reference (which spells names right where tiny.en did not)."""
     ref = [_norm(w) for w in reference.split()]
     target = [_norm(w) for w in name.split()]
     at = next(i for i in range(len(ref)) if ref[i : i + len(target)] == target)
@@ -56,7 +51,7 @@ def locate(model: WhisperModel, audio: Path, reference: str, name: str) -> tuple
         elif inside:  # tiny.en heard other words there ("Crews"): all of them
             picked += range(j1, j2)
     if not picked:
-        raise ValueError(f"{audio.name}: {name!r} not found in {[w.word for w in heard]}")
+        raise ValueError(f"{name!r} not found in {[w.word for w in heard]}")
     return heard[min(picked)].start, heard[max(picked)].end
 
 
@@ -94,15 +89,16 @@ def main() -> None:
     items = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
     follow = {i["id"].rsplit("-", 1)[0]: i for i in items if i["id"].endswith("-large")}
     pool = {k: list(v) for k, v in next(iter(follow.values()))["context"]["catalogs"].items()}
-    model = WhisperModel(str(resolve_model("tiny.en")), device="cpu", compute_type="int8")
+    model = tiny_model()
     (out / "answers" / "8k").mkdir(parents=True, exist_ok=True)
     rng = random.Random(5)
     written: dict[str, list[dict]] = {"answers": [], "answers8k": []}
     for cid, item in sorted(follow.items()):
+        heard = timed_words(model, out / item["audio"])
         for k, name in enumerate(item["entities"]):
             catalog = "contacts" if any(name in e for e in pool["contacts"]) else "places"
             entry = next(e for e in pool[catalog] if name in e)
-            start, end = locate(model, out / item["audio"], item["reference"], name)
+            start, end = locate(heard, item["reference"], name)
             wav = f"answers/{cid}-{k}.wav"
             trim = ["trim", f"{max(0.0, start - PAD_BEFORE_S):.2f}", f"={end + PAD_AFTER_S:.2f}"]
             subprocess.run(["sox", str(out / item["audio"]), str(out / wav), *trim], check=True)

@@ -76,17 +76,25 @@ ADVERSARIAL = [
 NOTE = [{"role": "user", "text": "Take a note."}, {"role": "assistant", "text": "What's the note?"}]
 
 
+def tiny_model() -> WhisperModel:
+    return WhisperModel(str(resolve_model("tiny.en")), device="cpu", compute_type="int8")
+
+
+def timed_words(model: WhisperModel, source: Path) -> list:
+    """tiny.en's words of ``source`` with their start and end times. Temperature 0 only: the
+    fallback samples, and the cuts of a near-silent recording would differ between builds."""
+    segments, _ = model.transcribe(str(source), beam_size=5, language="en", temperature=0.0,
+                                   word_timestamps=True, condition_on_previous_text=False)
+    return [w for s in segments for w in s.words or []]
+
+
 def cut(recordings: list[tuple[str, Path]], out: Path) -> dict[str, dict]:
     """Utterances of the recordings: a sentence (over 0.6 s), or at a pause or comma once
     over 6 s, or at 7.5 s at most."""
-    model = WhisperModel(str(resolve_model("tiny.en")), device="cpu", compute_type="int8")
+    model = tiny_model()
     cuts: dict[str, dict] = {}
     for tag, source in recordings:
-        # Temperature 0 only: the fallback samples, and the cuts of a near-silent recording
-        # would differ from one build to the next.
-        segments, _ = model.transcribe(str(source), beam_size=5, language="en", temperature=0.0,
-                                       word_timestamps=True, condition_on_previous_text=False)
-        spoken = [w for s in segments for w in s.words or []]
+        spoken = timed_words(model, source)
         group: list = []
         for j, word in enumerate(spoken):
             group.append(word)
