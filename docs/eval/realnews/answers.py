@@ -26,7 +26,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from build import timed_words, tiny_model  # this folder's probe builder
+from build import SOX, timed_words, tiny_model  # this folder's probe builder
 
 PAD_BEFORE_S, PAD_AFTER_S = 0.1, 0.15
 
@@ -101,8 +101,8 @@ def main() -> None:
             start, end = locate(heard, item["reference"], name)
             wav = f"answers/{cid}-{k}.wav"
             trim = ["trim", f"{max(0.0, start - PAD_BEFORE_S):.2f}", f"={end + PAD_AFTER_S:.2f}"]
-            subprocess.run(["sox", str(out / item["audio"]), str(out / wav), *trim], check=True)
-            subprocess.run(["sox", str(out / wav), "-r", "8000", str(out / "answers/8k" / wav[8:])],
+            subprocess.run([*SOX, str(out / item["audio"]), str(out / wav), *trim], check=True)
+            subprocess.run([*SOX, str(out / wav), "-r", "8000", str(out / "answers/8k" / wav[8:])],
                            check=True)
             for kind, context in contexts(name, entry, catalog, pool, rng):
                 answer = {"id": f"{cid}-{k}-{kind}", "audio": wav, "reference": f"{name}.",

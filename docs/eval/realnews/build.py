@@ -21,7 +21,7 @@ three manifests of the dialogue-manifest spec into OUT_DIR:
                   contexts and the note-taking one, with no reference: compare the text with
                   the plain pass's (``no_context_hypothesis``), which it should equal.
 References are tiny.en's words, mended by hand where it is wrong about a name (FIXES).
-Needs sox on the PATH.
+Needs sox on the PATH (run repeatable: a rebuild gives the same files).
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ ADVERSARIAL = [
     ("lec010", "contacts", "Norman Tiff"), ("news023", "contacts", "Connor Servative"),
     ("news036", "contacts", "Greta Governor"), ("news019", "contacts", "Angie Ree"),
 ]
+# Repeatable (-R): sox dithers with random noise otherwise, and a rebuild would differ.
+SOX = ["sox", "-R"]
 NOTE = [{"role": "user", "text": "Take a note."}, {"role": "assistant", "text": "What's the note?"}]
 
 
@@ -106,7 +108,7 @@ def cut(recordings: list[tuple[str, Path]], out: Path) -> dict[str, dict]:
                     or (span > 6.0 and (pause > 0.25 or mark == ",")) or span > 7.5):
                 name = f"{len(cuts):03d}.wav"
                 start, end = max(0.0, group[0].start - 0.2), group[-1].end + 0.25
-                subprocess.run(["sox", str(source), "-r", "16000", "-c", "1", "-b", "16",
+                subprocess.run([*SOX, str(source), "-r", "16000", "-c", "1", "-b", "16",
                                 str(out / name), "trim", f"{start:.2f}", f"={end:.2f}"],
                                check=True)
                 text = "".join(w.word for w in group).strip()
@@ -172,7 +174,7 @@ def whole(
     items = []
     for k, (tag, source) in enumerate(recordings):
         name = f"whole/{tag}{k:02d}.wav"
-        subprocess.run(["sox", str(source), "-r", "16000", "-c", "1", "-b", "16", str(out / name)],
+        subprocess.run([*SOX, str(source), "-r", "16000", "-c", "1", "-b", "16", str(out / name)],
                        check=True)
         sampled = rng.sample(contexts, 2)
         chosen = [(f"d{i}", s["context"], s["tags"][0]) for i, s in enumerate(sampled)]
@@ -192,7 +194,7 @@ def main() -> None:
     (out / "8k").mkdir(parents=True, exist_ok=True)
     cuts = cut(recordings, out)
     for c in cuts.values():
-        subprocess.run(["sox", str(out / c["audio"]), "-r", "8000", str(out / "8k" / c["audio"])],
+        subprocess.run([*SOX, str(out / c["audio"]), "-r", "8000", str(out / "8k" / c["audio"])],
                        check=True)
     borrowed = [json.loads(line) for line in borrow.read_text().splitlines() if line.strip()]
     found = manifests(cuts, borrowed)
