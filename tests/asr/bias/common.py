@@ -54,7 +54,7 @@ OPTIONS_CONTEXT = DialogueContext.from_json(
 
 SPELL_CONTEXT = DialogueContext.from_json(
     {
-        "turns": [{"role": "assistant", "text": "Leila Marshall or Linh Marshall?"}],
+        "turns": [{"role": "assistant", "text": "I found Leila Marshall and Linh Marshall."}],
         "catalogs": {
             "contacts": ["Leila Marshall", "Linh Marshall", "Siobhan Okafor"],
             "devices": ["Nursery Nightlight", "Porch Sconce"],

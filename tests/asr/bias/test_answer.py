@@ -202,8 +202,14 @@ def test_a_reply_names_no_entry_of_the_options_catalogs_that_was_not_offered() -
     assert biaser.objection("Show me Rose Tyler.", "Show me rose tiles.") == (
         "names an entry the question did not offer (Rose Tyler)"
     )
+    # Nor a part of one given as the answer ("Anika please." for "and begin please.", val13).
+    assert biaser.objection("Rose, please.", "Rows, please.") == (
+        "names an entry the question did not offer (Rose Tyler)"
+    )
+    assert biaser.objection("Tell Rose I am late.", "Tell rows I am late.") is None
     # Heard without the context: the prompt did not put it there.
     assert biaser.objection("Call Rose Tyler.", "Call Rose Tyler.") is None
+    assert biaser.objection("Rose, please.", "Rose, please.") is None
     # The options themselves, and the entries of another catalog, are not concerned.
     assert biaser.objection("Niamh Wright.", "Nee of right.") is None
     assert biaser.objection("Turn on the Porch Light.", "Turn on the Porsche light.") is None

@@ -128,3 +128,13 @@ def test_a_part_of_several_words_every_option_shares_is_not_welcome() -> None:
     )
     assert not expect.welcome("mary anne", ["call", "mary", "anne"], (1, 3))
     assert expect.welcome("anne bauer", ["call", "anne", "bauer"], (1, 3))
+
+
+def test_an_option_given_as_a_short_answer_is_an_answer() -> None:
+    expect = _expect()  # after "Meg Jones or Meg Bauer?"
+    assert expect.answer_positions(["bauer", "please"]) == {0}
+    assert expect.answer_positions(["the", "one", "with", "jones"]) == {3}
+    # A word every option shares, a sentence, or words only like an option answer nothing.
+    assert not expect.answer_positions(["meg", "please"])
+    assert not expect.answer_positions(["turn", "the", "bauer", "off"])
+    assert not expect.answer_positions(["power", "please"])

@@ -108,6 +108,26 @@ def test_spell_check_offers_the_other_options_in_place_of_an_entry() -> None:
     assert not [a for a in mid if a.swapped]
 
 
+def test_an_option_given_as_the_answer_is_not_respelled_as_another_entry() -> None:
+    # "Tran, please." answers "Omar Dubois or Omar Tran?": "Ciaran" of another contact
+    # (0.57 alike; it won by 0.09 nats on voices B, val2 d00227) is no reading of it.
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Which Omar: Omar Dubois or Omar Tran?"}],
+            "catalogs": {"contacts": ["Omar Dubois", "Omar Tran", "Ciaran Khoury"]},
+        }
+    )
+    answered = make_biaser(context).alternatives("Tran, please.", NBEST_UNSURE)
+    assert not any("Ciaran" in a.text for a in answered)
+    # The other option may still have been misheard as this one.
+    assert [a.text for a in answered if a.swapped] == ["Dubois, please."]
+    # Nor is another entry read into a short answer that names no option: the answer check
+    # would refuse it, and it might hide an option the decoder nearly took (val13 d00140).
+    assert not any("Ciaran" in t for t in alternative_texts("Tram, please.", context=context))
+    off = make_biaser(context, BiasOptions(only_offered_entries=False))
+    assert "Ciaran, please." in [a.text for a in off.alternatives("Tram, please.", NBEST_UNSURE)]
+
+
 def test_the_biased_reading_is_respelled_too_and_judged_as_a_contest() -> None:
     # The guard kept "made a boogie" (no catalog phrase in the biased span), but the biased
     # pass wrote something close to an entry, in a frame of its own.

@@ -162,7 +162,18 @@ def test_after_a_question_with_options_only_an_option_wins_a_wide_loss() -> None
     """piper, "Jones, please." heard "Joe, please." after "Do you mean Anouk Lefebvre or Anouk
     Jones?": "Joao" (a first name of the address book, 0.80 alike) is no answer to it."""
     text = "Call Shavon of a four."
-    asking = make_biaser(SPELL_CONTEXT)  # "Leila Marshall or Linh Marshall?"
+    question = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Leila Marshall or Linh Marshall?"}],
+            "catalogs": {"contacts": ["Leila Marshall", "Linh Marshall", "Siobhan Okafor"]},
+        }
+    )
+    # The answer check's own rule keeps an entry not offered out of the readings altogether.
+    assert not any(
+        "Okafor" in a.text for a in make_biaser(question).alternatives(text, NBEST_UNSURE)
+    )
+    # With it off, the verdict still forgives only an option a wide loss.
+    asking = make_biaser(question, BiasOptions(only_offered_entries=False))
     found = asking.alternatives(text, NBEST_UNSURE)
     okafor = next(a for a in found if a.text == "Call Siobhan Okafor.")
     assert not okafor.named

@@ -267,21 +267,19 @@ class AnswerCheck:
         return None
 
     def _unoffered(self, tokens: list[str], heard: list[str]) -> str | None:
-        """A whole entry of the offered options' catalogs that ``tokens`` name and the unbiased
-        words ``heard`` do not, other than the options themselves (``only_offered_entries``)."""
-        expect = self.expect
-        if not (self.options.only_offered_entries and expect.asks_options):
+        """An entry of the offered options' catalogs, or a part of one given as a short answer
+        ("Ciaran, please." after "Omar Dubois or Omar Tran?"), that ``tokens`` name and the
+        unbiased words ``heard`` do not (``Expectations.unoffered``)."""
+        if not self.expect.only_offered:
             return None
-        index = expect.plan.index
+        index = self.expect.plan.index
         for start, end in spans(len(tokens), index.max_words):
-            for phrase in index.exact(" ".join(tokens[start:end])):
-                if (
-                    phrase.whole
-                    and phrase.catalog in expect.offered_catalogs
-                    and phrase.text not in expect.offered_options
-                    and not contains_phrase(heard, words(phrase.text))
-                ):
-                    return phrase.text
+            run = tokens[start:end]
+            if contains_phrase(heard, run):
+                continue
+            for phrase in index.exact(" ".join(run)):
+                if self.expect.unoffered(phrase, tokens, (start, end)):
+                    return phrase.entry
         return None
 
     def _new_options(self, text_words: list[str], unbiased_words: list[str]) -> list[IndexedPhrase]:

@@ -43,6 +43,11 @@ class Expectations:
         return self.question and len(self.offered_options) >= 2
 
     @cached_property
+    def only_offered(self) -> bool:
+        """Whether only the options may be the answer to the last turn (``unoffered``)."""
+        return self.options.only_offered_entries and self.asks_options
+
+    @cached_property
     def offered(self) -> tuple[IndexedPhrase, ...]:
         """The phrases of the entries the assistant just named."""
         index, plan = self.plan.index, self.plan
@@ -83,6 +88,33 @@ class Expectations:
         entry_words = words(entry)
         telling = [w for w in entry_words if w not in self._shared_words]
         return telling or entry_words
+
+    def answer_positions(self, tokens: list[str]) -> set[int]:
+        """Indexes of the words of ``tokens`` that already answer the question with options:
+        an option's telling words standing as a short answer ("Tran" of "Tran, please." after
+        "Omar Dubois or Omar Tran?"). The answer is given; no other entry is read there."""
+        if not self.asks_options:
+            return set()
+        found = set[int]()
+        for entry in self.offered_options:
+            telling = self.telling_words(entry)
+            for start in range(len(tokens) - len(telling) + 1):
+                at = (start, start + len(telling))
+                if tokens[at[0] : at[1]] == telling and self.is_answer(tokens, at):
+                    found.update(range(*at))
+        return found
+
+    def unoffered(self, phrase: IndexedPhrase, tokens: list[str], at: tuple[int, int]) -> bool:
+        """Whether ``phrase``, standing at ``at`` of ``tokens``, is an entry of the options'
+        catalogs that the question did not offer, or a part of one given as a short answer:
+        after "Do you mean Meg Jones or Meg Bauer?" the answer is one of the two, or neither
+        (``BiasOptions.only_offered_entries``)."""
+        if not self.only_offered or phrase.catalog not in self.offered_catalogs:
+            return False
+        phrase_words = words(phrase.text)
+        if any(contains_phrase(entry, phrase_words) for entry in self.offered_entries):
+            return False
+        return phrase.whole or self.is_answer(tokens, at)
 
     def welcome(self, phrase: str, tokens: list[str], at: tuple[int, int]) -> bool:
         """Whether the catalog phrase ``phrase`` may stand at ``at`` of ``tokens``: whole

@@ -96,13 +96,16 @@ class SpellCheck:
         within: set[int] | None = None,
     ) -> list[Alternative]:
         """The spell check's readings of ``tokens``, of spans that touch ``within`` if given."""
+        # A whole entry, or an option's telling words given as the answer, already stands
+        # there: not a mishearing to repair.
         recognised = catalog_positions(self.plan.index, norm, whole_only=True)
+        recognised |= self.expect.answer_positions(norm)
         named_at = catalog_positions(self.plan.index, norm)
         nbest = [words(h.text) for h in unbiased.hypotheses]
         found: dict[str, Alternative] = {}
         for start, end in spans(len(tokens), self.plan.index.max_words + SPLIT_WORDS):
             if recognised.intersection(range(start, end)):
-                continue  # a whole entry already stands there: not a mishearing to repair
+                continue
             if within is not None and not within.intersection(range(start, end)):
                 continue
             names = {norm[i] for i in named_at.intersection(range(start, end))}
@@ -138,6 +141,8 @@ class SpellCheck:
                     continue
                 named = self.expect.named(phrase)
                 if not named and alike < self.options.transplant_similarity:
+                    continue
+                if self.expect.unoffered(phrase, norm, (start, end)):
                     continue
                 text = respelled(tokens, (start, end), phrase.text)
                 found.setdefault(text, Alternative(text, run, phrase, alike, named, swapped=True))
@@ -198,6 +203,8 @@ class SpellCheck:
         located = _located(alt)
         if not alt.phrase.whole and not self.expect.answers(alt.phrase.text, *located):
             return False
+        if self.expect.unoffered(alt.phrase, *located):
+            return False  # the answer check would refuse it, and it might hide an option
         if self.likeness.heard_as_words(heard, phrase_words) and not self.expect.asked_for(
             *located
         ):
