@@ -441,9 +441,8 @@ def _causal(torch: Any, n_queries: int, n_keys: int) -> Any:
 
 def _quantized_linears(torch: Any, tensor: dict[str, Any]) -> dict[str, _RowScaledLinear]:
     """Every linear layer (and the output projection, tied to the embeddings) as an int8
-    dynamically quantised layer, each input row on its own scale (``_RowScaledLinear``): a
-    51,864-word projection per step is memory-bound, and int8 reads a quarter of the bytes
-    (about 15x faster than float32 here)."""
+    dynamically quantised ``nn.Linear``: a 51,864-word projection per step is memory-bound, and
+    int8 reads a quarter of the bytes (about 15x faster than float32 here)."""
     layers = torch.nn.ModuleDict()
     biases = {}
     for name, weight in tensor.items():
@@ -482,7 +481,7 @@ class _RowScaledLinear:
 
     def __init__(self, torch: Any, quantized: Any, bias: Any | None) -> None:
         self.torch = torch
-        self.packed = quantized._packed_params._packed_params  # what its forward passes
+        self.packed = quantized._packed_params._packed_params
         self.bias = bias
         width = int(quantized.in_features)
         self.anchor = torch.zeros(1, width)
