@@ -406,7 +406,8 @@ class _Run:
         guard refused on sound alone, or an option of the question read as the whole
         utterance. The reading picked must have syllables enough for the stretch of the
         ``speech_s`` seconds of speech that it reads anew, against the unbiased text (a merge
-        may have shortened the text already); it is vetoed after the verdict. Best effort:
+        may have shortened the text already); it is vetoed after the verdict, not left out of
+        the batches, as the scores of readings move with their batch. Best effort:
         if the scoring fails, the guarded text stands."""
         text = merged.text
         answers = biaser.answer_readings(text, unbiased)
@@ -422,8 +423,8 @@ class _Run:
             )
             + answers
         )
-        # Judged as a group of their own: a guess in the request frame must not bring a short
-        # answer within reach of the audio checks for the readings the other rules judge.
+        # Scored in a batch of their own: the int8 decoder's scores move with their batch, and
+        # the guesses must not move those of the readings the other rules judge.
         framed = biaser.framed_readings(text, unbiased, answers)
         cuts = biaser.search_cuts(text, unbiased)
         if not alternatives and not framed and not cuts:

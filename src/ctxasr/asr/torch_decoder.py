@@ -4,8 +4,7 @@ CTranslate2 has no logits hook for Whisper, so a search that adds a bonus to the
 a catalog phrase (``ctxasr.asr.trie``) needs its own decoder. This one reads the decoder weights
 straight from the CTranslate2 ``model.bin`` (the same file faster-whisper loads, so there is one
 model on disk) and takes the encoder output CTranslate2 already computed: the audio is encoded
-once for both passes. Linear layers run int8 (dynamic quantisation), each row of activations on
-a scale of its own, like CTranslate2's, so that a reading scores the same in any batch.
+once for both passes. Linear layers run int8 (dynamic quantisation), like CTranslate2's.
 """
 
 from __future__ import annotations
@@ -439,19 +438,18 @@ def _causal(torch: Any, n_queries: int, n_keys: int) -> Any:
     return torch.ones(n_queries, n_keys, dtype=torch.bool).tril(n_keys - n_queries)
 
 
-def _quantized_linears(torch: Any, tensor: dict[str, Any]) -> dict[str, _RowScaledLinear]:
+def _quantized_linears(torch: Any, tensor: dict[str, Any]) -> dict[str, Any]:
     """Every linear layer (and the output projection, tied to the embeddings) as an int8
     dynamically quantised ``nn.Linear``: a 51,864-word projection per step is memory-bound, and
     int8 reads a quarter of the bytes (about 15x faster than float32 here)."""
     layers = torch.nn.ModuleDict()
-    biases = {}
     for name, weight in tensor.items():
         if name.endswith("/weight") and name != "embeddings/weight" and weight.dim() == 2:
             base = name.removesuffix("/weight")
-            linear = torch.nn.Linear(weight.shape[1], weight.shape[0], bias=False)
+            linear = torch.nn.Linear(weight.shape[1], weight.shape[0])
             linear.weight.data = weight
+            linear.bias.data = tensor.get(f"{base}/bias", torch.zeros(weight.shape[0]))
             layers[base.replace("/", "__")] = linear
-            biases[base] = tensor.get(f"{base}/bias")
     output = torch.nn.Linear(
         tensor["embeddings/weight"].shape[1], tensor["embeddings/weight"].shape[0], bias=False
     )
@@ -462,39 +460,4 @@ def _quantized_linears(torch: Any, tensor: dict[str, Any]) -> dict[str, _RowScal
         quantized = torch.ao.quantization.quantize_dynamic(
             layers, {torch.nn.Linear}, dtype=torch.qint8
         )
-    found = {}
-    for key, module in quantized.items():
-        name = key.replace("__", "/")
-        found[name] = _RowScaledLinear(torch, module, biases.get(name))
-    return found
-
-
-class _RowScaledLinear:
-    """An int8 linear layer whose input rows are each quantised on a scale of their own.
-
-    PyTorch's dynamic quantisation takes one scale for the whole input, so a reading's score
-    moved with the readings batched beside it (and with their padding): 1.3 nats on one
-    reading, enough to tip a verdict. Each row is divided by its largest magnitude instead,
-    and a constant anchor row (+1, -1) fixes the input's range, hence the scale, whatever the
-    batch holds; the output is scaled back per row. A reading now scores the same alone or in
-    any batch."""
-
-    def __init__(self, torch: Any, quantized: Any, bias: Any | None) -> None:
-        self.torch = torch
-        self.packed = quantized._packed_params._packed_params
-        self.bias = bias
-        width = int(quantized.in_features)
-        self.anchor = torch.zeros(1, width)
-        self.anchor[0, 0], self.anchor[0, min(1, width - 1)] = 1.0, -1.0
-
-    def __call__(self, x: Any) -> Any:
-        torch = self.torch
-        flat = x if x.dim() == 2 else x.reshape(-1, x.shape[-1])
-        scale = torch.linalg.vector_norm(flat, float("inf"), dim=1, keepdim=True)
-        rows = torch.cat([flat / scale.clamp_min_(1e-12), self.anchor])
-        # As torch's dynamic Linear calls it (7-bit activations for fbgemm's accumulation).
-        out = torch.ops.quantized.linear_dynamic(rows, self.packed, reduce_range=True)[:-1]
-        out.mul_(scale)
-        if self.bias is not None:
-            out.add_(self.bias)
-        return out if x.dim() == 2 else out.reshape(*x.shape[:-1], out.shape[-1])
+    return {name.replace("__", "/"): module for name, module in quantized.items()}
