@@ -373,3 +373,78 @@ def test_a_short_answer_wins_when_the_audio_singles_its_option_out() -> None:
         a for a in off.answer_readings("Don't worry.", NBEST_UNSURE) if a.text == "Mahmoud."
     ]
     assert off.pick([Scored(off_short, -1.0, -1.0, 0.0)]) is None
+
+
+def test_a_reading_of_another_entry_over_the_same_words_that_sounds_more_alike_takes_the_pick() -> (
+    None
+):
+    """Each rule judges its own readings: a searched "Kai Balasubramanian" (0.71 alike) won as
+    a short answer while "Mei Balasubramanian" (0.98 alike, ahead with the prompt, as likely
+    by the audio) fell to the contest's plain test. Of two entries over the same words, the
+    one that sounds more like them takes the pick when the decoder's evidence for it, on the
+    same measures, is no weaker."""
+    biaser = make_biaser(SPELL_CONTEXT, BiasOptions(rival_heard_weight=1.0))
+    found = biaser.alternatives("Call Lena Marshall.", NBEST_UNSURE)
+    leila = replace(next(a for a in found if a.text == "Call Leila Marshall."), similarity=0.7)
+    linh = replace(next(a for a in found if a.text == "Call Linh Marshall."), similarity=0.95)
+
+    def picked(linh_gain: float, linh_heard: float | None, heard_leila: bool = True) -> str:
+        leila_scored = Scored(leila, 1.0, -4.0, 0.0) if heard_leila else Scored(leila, 1.0)
+        contested = replace(linh, contested=True)  # fails its own rule: no plain gain
+        linh_scored = Scored(contested, linh_gain)
+        if linh_heard is not None:
+            linh_scored = Scored(contested, linh_gain, -30.0, -30.0 - linh_heard)
+        out = biaser.pick([leila_scored, linh_scored])
+        assert out is not None
+        return out.phrase.text
+
+    # Linh fails its own rule (a contest lost without the prompt), but leads on the evidence
+    # the two share, gain (named_prior included) plus the audio's: -1.6 against -2.0.
+    assert picked(2.9, -5.5) == "Linh Marshall"
+    assert picked(2.0, -5.5) == "Leila Marshall"  # weaker evidence: -2.5
+    assert picked(2.9, None) == "Leila Marshall"  # measured unlike the winner: no comparison
+    assert picked(2.9, -5.5, heard_leila=False) == "Leila Marshall"
+    # A reading that sounds less like the words never takes the pick.
+    linh = replace(linh, similarity=0.6)
+    assert picked(2.9, -5.5) == "Leila Marshall"
+    # Off, the rules' own winner stands.
+    linh = replace(linh, similarity=0.95)
+    biaser = make_biaser(SPELL_CONTEXT, BiasOptions(rival_heard_weight=None))
+    assert picked(2.9, -5.5) == "Leila Marshall"
+
+
+def test_an_option_gives_way_only_to_another_option() -> None:
+    biaser = make_biaser(SWAP_CONTEXT)
+    found = biaser.alternatives("Call Lena Mahmoud.", NBEST_UNSURE)
+    linh = replace(next(a for a in found if a.text == "Call Linh Mahmoud."), similarity=0.7)
+    (entry,) = [p for p in biaser.plan.index.entries if p.text == "Kwame Mahmoud"]
+    kwame = replace(linh, text="Call Kwame Mahmoud.", phrase=entry, similarity=0.95, named=False)
+    assert linh.named
+    # Kwame loses its contest without the prompt, yet leads on the shared evidence.
+    rival = Scored(replace(kwame, contested=True), 2.9, -30.0, -24.5)
+    out = biaser.pick([Scored(linh, 1.0, -8.0, 0.0), rival])
+    assert out is not None and out.phrase.text == "Linh Mahmoud"
+    # Another option may: "Linh Lefebvre" as alike as Kwame would take it.
+    (entry,) = [p for p in biaser.plan.index.entries if p.text == "Linh Lefebvre"]
+    other = replace(kwame, text="Call Linh Lefebvre.", phrase=entry, named=True)
+    rival = Scored(replace(other, contested=True), 2.9, -30.0, -24.5)
+    out = biaser.pick([Scored(linh, 1.0, -8.0, 0.0), rival])
+    assert out is not None and out.phrase.text == "Linh Lefebvre"
+
+
+def test_a_respelling_alike_by_chance_that_reads_an_option_whole_is_judged_as_one() -> None:
+    """ "Rania Reid." for "spread me the news." (0.39 alike) won as a respelling on the prompt
+    alone while the audio lost 31 nats on the option read whole: the whole answer's rules,
+    which ask the audio, judge that text."""
+    biaser = make_biaser(SWAP_CONTEXT)
+    found = biaser.alternatives("Call Lena Mahmoud.", NBEST_UNSURE)
+    base = next(a for a in found if a.text == "Linh Mahmoud.")
+    respelling = replace(base, similarity=0.39)
+    whole = replace(base, whole_answer="Linh Mahmoud")
+    refused = Scored(whole, 3.0, -28.0, 3.0)  # the audio, its prior out, loses 31 nats
+    assert biaser.pick([Scored(respelling, 3.0), refused]) is None
+    # Alike beyond chance, the respelling keeps its own rule ("Aguilar." for "I will work.").
+    alike = replace(base, similarity=0.5)
+    assert biaser.pick([Scored(alike, 3.0), refused]) is alike
+    # With no option read whole beside it, the respelling's rule judges it as before.
+    assert biaser.pick([Scored(respelling, 3.0)]) is respelling

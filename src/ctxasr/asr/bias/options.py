@@ -150,6 +150,14 @@ class BiasOptions:
     # turns it off.
     alike_loss: float | None = 7.0
     alike_heard_loss: float = 3.0
+    # Rival entries: the reading picked gives way to one naming another entry over the same
+    # words when that one sounds more like them and the decoder's evidence for it is no
+    # weaker (its prompted gain plus rival_heard_weight times the audio's, prior out, where
+    # the pick's was measured; plus its plain gain where only that was): each rule judges
+    # its own readings, and a searched "Kai Balasubramanian" (0.71 alike, -1.84 nats) won
+    # while "Mei Balasubramanian" (0.98 alike, +0.38) fell to the contest's plain test.
+    # None turns the comparison off.
+    rival_heard_weight: float | None = 1.0
     # Swap: at most this many readings trading a catalog phrase of the text for another; one
     # wins when the decoder prefers it by swap_margin nats with the prompt and by 0 without.
     max_swaps: int = 4
@@ -251,6 +259,7 @@ _NON_NEGATIVE = (
     "lead_margin",
     "alike_loss",
     "alike_heard_loss",
+    "rival_heard_weight",
     "max_swaps",
     "swap_margin",
     "max_biased_respellings",

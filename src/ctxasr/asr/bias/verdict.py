@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from ctxasr.asr.bias.options import BiasOptions
 from ctxasr.asr.bias.readings import Alternative, AudioChecks, Scored
 from ctxasr.asr.bias.spans import SPLIT_WORDS, blocks
-from ctxasr.text import words
+from ctxasr.text import contains_phrase, words
 
 _FRAME_SLACK = 2  # words beside its phrase that a reading may change and keep the frame
 
@@ -112,9 +112,15 @@ class Verdict:
     def pick(self, scored: Sequence[Scored]) -> Alternative | None:
         """The alternative the decoder believes more than the current reading, if any. A
         contested or swapped reading must also hold without the prompt (see ``Scored``)."""
-        best, best_gain = None, -math.inf
+        best: Scored | None = None
+        best_gain = -math.inf
+        read_whole = {
+            tuple(words(j.alternative.text)) for j in scored if j.alternative.whole_answer
+        }
         for judged in scored:
             alternative, gain = judged.alternative, self._gain(judged)
+            if self._read_whole_by_chance(alternative, read_whole):
+                continue
             if alternative.whole_answer is not None:
                 won = (
                     self._wins_whole_answer(gain, judged)
@@ -132,8 +138,59 @@ class Verdict:
                     or self._wins_alike(judged)
                 )
             if won and gain > best_gain:
-                best, best_gain = alternative, gain
-        return best or self._leading(scored)
+                best, best_gain = judged, gain
+        if best is None:
+            return self._leading(scored)
+        return self._rival(best, scored).alternative
+
+    def _read_whole_by_chance(
+        self, alternative: Alternative, read_whole: set[tuple[str, ...]]
+    ) -> bool:
+        """Whether ``alternative``, a respelling alike to the heard words only by chance (under
+        protected_similarity), reads as an entry read whole (``read_whole``): the whole
+        answer's rules, which ask the audio, judge that reading. As a respelling, "Rania Reid."
+        for "spread me the news." (0.39 alike) won on the prompt alone while the audio lost
+        31 nats on it."""
+        return (
+            alternative.whole_answer is None
+            and alternative.similarity < self.options.protected_similarity
+            and tuple(words(alternative.text)) in read_whole
+        )
+
+    def _rival(self, winner: Scored, scored: Sequence[Scored]) -> Scored:
+        """``winner``, or the reading of another entry over the same words that sounds more
+        like them with evidence no weaker (``BiasOptions.rival_heard_weight``). An option the
+        assistant named gives way only to another option."""
+        weight = self.options.rival_heard_weight
+        if weight is None:
+            return winner
+        best, best_evidence = winner, self._rival_evidence(winner, winner, weight)
+        for judged in scored:
+            alternative = judged.alternative
+            if alternative.similarity <= winner.alternative.similarity:
+                continue
+            if winner.alternative.named and not alternative.named:
+                continue
+            if not _rivals(winner.alternative, alternative):
+                continue
+            evidence = self._rival_evidence(judged, winner, weight)
+            if evidence >= best_evidence:
+                best, best_evidence = judged, evidence
+        return best
+
+    def _rival_evidence(self, judged: Scored, winner: Scored, weight: float) -> float:
+        """``judged``'s evidence, on the measures taken of ``winner``; -inf where those of
+        ``judged`` differ: a reading the audio was asked about is not compared with one it
+        was not."""
+        measured = (judged.heard_gain is not None, judged.plain_gain is not None)
+        if measured != (winner.heard_gain is not None, winner.plain_gain is not None):
+            return -math.inf
+        evidence = self._gain(judged)
+        if judged.heard_gain is not None:
+            return evidence + weight * judged.heard_gain
+        if judged.plain_gain is not None:
+            return evidence + judged.plain_gain
+        return evidence
 
     def _gain(self, judged: Scored) -> float:
         """The prompted gain, with the named options' head start (named_prior nats)."""
@@ -280,6 +337,20 @@ def _forgivable(alternative: Alternative) -> bool:
     rules): a plain respelling (no contest, swap or whole answer, which have rules of their
     own) dropping no name of the text."""
     return not (alternative.plain_checked or alternative.drops_a_name)
+
+
+def _rivals(first: Alternative, second: Alternative) -> bool:
+    """Whether two readings name different entries over the same words: they differ in one
+    run of words, and neither holds the other's phrase."""
+    if first.phrase.text == second.phrase.text:
+        return False
+    one, other = words(first.text), words(second.text)
+    if len([b for b in blocks(one, other) if not b[0]]) != 1:
+        return False
+    return not (
+        contains_phrase(other, words(first.phrase.text))
+        or contains_phrase(one, words(second.phrase.text))
+    )
 
 
 def _other_options(judged: Scored, scored: Sequence[Scored]) -> list[Scored]:
