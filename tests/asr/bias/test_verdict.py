@@ -432,19 +432,25 @@ def test_an_option_gives_way_only_to_another_option() -> None:
     assert out is not None and out.phrase.text == "Linh Lefebvre"
 
 
-def test_a_respelling_alike_by_chance_that_reads_an_option_whole_is_judged_as_one() -> None:
+def test_a_respelling_alike_by_chance_loses_where_the_audio_refuses_the_option_read_whole() -> None:
     """ "Rania Reid." for "spread me the news." (0.39 alike) won as a respelling on the prompt
-    alone while the audio lost 31 nats on the option read whole: the whole answer's rules,
-    which ask the audio, judge that text."""
-    biaser = make_biaser(SWAP_CONTEXT)
+    alone while the audio, its prior taken out, lost 31 nats on the option read whole; right
+    answers so read lost 9-11 ("Okafor." for "high pepper.")."""
+    biaser = make_biaser(SWAP_CONTEXT, BiasOptions(chance_whole_heard_loss=15.0))
     found = biaser.alternatives("Call Lena Mahmoud.", NBEST_UNSURE)
     base = next(a for a in found if a.text == "Linh Mahmoud.")
     respelling = replace(base, similarity=0.39)
     whole = replace(base, whole_answer="Linh Mahmoud")
-    refused = Scored(whole, 3.0, -28.0, 3.0)  # the audio, its prior out, loses 31 nats
-    assert biaser.pick([Scored(respelling, 3.0), refused]) is None
+
+    def read_whole(heard: float) -> Scored:
+        return Scored(whole, 3.0, heard - 3.0, -3.0)  # the audio, prior out: ``heard``
+
+    assert biaser.pick([Scored(respelling, 3.0), read_whole(-31.0)]) is None
+    assert biaser.pick([Scored(respelling, 3.0), read_whole(-9.4)]) is respelling
     # Alike beyond chance, the respelling keeps its own rule ("Aguilar." for "I will work.").
     alike = replace(base, similarity=0.5)
-    assert biaser.pick([Scored(alike, 3.0), refused]) is alike
-    # With no option read whole beside it, the respelling's rule judges it as before.
+    assert biaser.pick([Scored(alike, 3.0), read_whole(-31.0)]) is alike
+    # With no option read whole beside it, or the bar off, the respelling's rule judges it.
     assert biaser.pick([Scored(respelling, 3.0)]) is respelling
+    off = make_biaser(SWAP_CONTEXT, BiasOptions(chance_whole_heard_loss=None))
+    assert off.pick([Scored(respelling, 3.0), read_whole(-31.0)]) is respelling

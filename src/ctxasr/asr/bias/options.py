@@ -93,6 +93,13 @@ class BiasOptions:
     # keeps its audio's say. None turns these readings off.
     whole_answer_margin: float | None = 5.0
     whole_answer_heard_loss: float = 3.0
+    # ... and a plain respelling alike to the heard words only by chance (under
+    # protected_similarity) that reads the same as an option read whole does not win where
+    # the audio, its prior taken out, loses more than chance_whole_heard_loss nats on that
+    # reading: "Rania Reid." for "spread me the news." (0.39 alike) won on the prompt alone
+    # at -31. Right answers so read lost 9-11 ("Okafor." for "high pepper.", "Terrarium
+    # Lamp." for "around the emblem."); logged distractors' option readings, 19-42. None: off.
+    chance_whole_heard_loss: float | None = 15.0
     # Short answer: a reading of only the words that tell an option apart ("Chaudhry." after
     # "Ravi Haddad or Ravi Chaudhry?") also wins when the audio singles that option out among
     # the few offered: the prompted decoder prefers the text by at most short_answer_loss nats
@@ -247,6 +254,7 @@ _NON_NEGATIVE = (
     "named_answer_loss",
     "whole_answer_margin",
     "whole_answer_heard_loss",
+    "chance_whole_heard_loss",
     "short_answer_loss",
     "short_answer_heard_loss",
     "frame_entry_limit",

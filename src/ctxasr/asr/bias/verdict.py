@@ -114,12 +114,10 @@ class Verdict:
         contested or swapped reading must also hold without the prompt (see ``Scored``)."""
         best: Scored | None = None
         best_gain = -math.inf
-        read_whole = {
-            tuple(words(j.alternative.text)) for j in scored if j.alternative.whole_answer
-        }
+        refused = self._refused_whole(scored)
         for judged in scored:
             alternative, gain = judged.alternative, self._gain(judged)
-            if self._read_whole_by_chance(alternative, read_whole):
+            if _reads_refused(alternative, refused, self.options.protected_similarity):
                 continue
             if alternative.whole_answer is not None:
                 won = (
@@ -141,23 +139,23 @@ class Verdict:
                 best, best_gain = judged, gain
         if best is None:
             return self._leading(scored)
-        return self._rival(best, scored).alternative
+        return self._rival(best, scored, refused).alternative
 
-    def _read_whole_by_chance(
-        self, alternative: Alternative, read_whole: set[tuple[str, ...]]
-    ) -> bool:
-        """Whether ``alternative``, a respelling alike to the heard words only by chance (under
-        protected_similarity), reads as an entry read whole (``read_whole``): the whole
-        answer's rules, which ask the audio, judge that reading. As a respelling, "Rania Reid."
-        for "spread me the news." (0.39 alike) won on the prompt alone while the audio lost
-        31 nats on it."""
-        return (
-            alternative.whole_answer is None
-            and alternative.similarity < self.options.protected_similarity
-            and tuple(words(alternative.text)) in read_whole
-        )
+    def _refused_whole(self, scored: Sequence[Scored]) -> set[tuple[str, ...]]:
+        """The words of the entries read whole in ``scored`` whose audio, its prior taken out,
+        loses more than chance_whole_heard_loss nats on them."""
+        bar = self.options.chance_whole_heard_loss
+        if bar is None:
+            return set()
+        return {
+            tuple(words(j.alternative.text))
+            for j in scored
+            if j.alternative.whole_answer and j.heard_gain is not None and j.heard_gain < -bar
+        }
 
-    def _rival(self, winner: Scored, scored: Sequence[Scored]) -> Scored:
+    def _rival(
+        self, winner: Scored, scored: Sequence[Scored], refused: set[tuple[str, ...]]
+    ) -> Scored:
         """``winner``, or the reading of another entry over the same words that sounds more
         like them with evidence no weaker (``BiasOptions.rival_heard_weight``). An option the
         assistant named gives way only to another option."""
@@ -172,6 +170,8 @@ class Verdict:
             if winner.alternative.named and not alternative.named:
                 continue
             if not _rivals(winner.alternative, alternative):
+                continue
+            if _reads_refused(alternative, refused, self.options.protected_similarity):
                 continue
             evidence = self._rival_evidence(judged, winner, weight)
             if evidence >= best_evidence:
@@ -337,6 +337,15 @@ def _forgivable(alternative: Alternative) -> bool:
     rules): a plain respelling (no contest, swap or whole answer, which have rules of their
     own) dropping no name of the text."""
     return not (alternative.plain_checked or alternative.drops_a_name)
+
+
+def _reads_refused(alternative: Alternative, refused: set[tuple[str, ...]], chance: float) -> bool:
+    """Whether ``alternative``, a plain respelling alike to the heard words only by chance
+    (under ``chance``), reads as an entry read whole that the audio refused (``refused``):
+    "Rania Reid." for "spread me the news." (0.39 alike) won as a respelling on the prompt
+    alone while the audio lost 31 nats on it (``BiasOptions.chance_whole_heard_loss``)."""
+    plain = not (alternative.contested or alternative.swapped or alternative.whole_answer)
+    return plain and alternative.similarity < chance and tuple(words(alternative.text)) in refused
 
 
 def _rivals(first: Alternative, second: Alternative) -> bool:
