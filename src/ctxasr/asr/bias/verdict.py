@@ -14,7 +14,10 @@ clearly with the prompt and lose next to nothing by the audio alone, or, read as
 tell it apart (a short answer), be nearly accepted by both and ranked by both above every other
 option; so must an entry of a small catalog guessed into the text's request frame (``framed``).
 An entry a search of a large catalog found there may instead lead every other found entry
-clearly on the two together.
+clearly on the two together. Whichever rule picks a reading, a reading of another entry over
+the same words that sounds more like them, with evidence no weaker on the same measures,
+takes its place; and a respelling alike only by chance that reads an option whole does not
+win where the audio refuses that option read whole.
 """
 
 from __future__ import annotations
@@ -111,7 +114,8 @@ class Verdict:
 
     def pick(self, scored: Sequence[Scored]) -> Alternative | None:
         """The alternative the decoder believes more than the current reading, if any. A
-        contested or swapped reading must also hold without the prompt (see ``Scored``)."""
+        contested or swapped reading must also hold without the prompt (see ``Scored``); the
+        winner gives way to a likelier, more alike reading of another entry (``_rival``)."""
         best: Scored | None = None
         best_gain = -math.inf
         refused = self._refused_whole(scored)
