@@ -221,3 +221,58 @@ def test_the_scorer_reads_a_catalog_s_readings_with_that_catalog_s_own_prompt(
     assert scorer.score(readings, catalog="devices") == pytest.approx(mixed, abs=1e-3)
     assert scorer.score(readings) == pytest.approx(mixed, abs=1e-3)
     assert scorer.score(readings, catalog="contacts") != pytest.approx(mixed, abs=1e-3)
+
+
+def test_rows_share_the_window_in_cross_attention_with_the_same_numbers() -> None:
+    import torch
+
+    from ctxasr.asr.torch_decoder import _cross_attention
+
+    generator = torch.Generator().manual_seed(0)
+    queries = torch.randn(12, 6, 7, 64, generator=generator)
+    keys, values = (torch.randn(1, 6, 1500, 64, generator=generator) for _ in range(2))
+    functional = torch.nn.functional
+    copied = functional.scaled_dot_product_attention(
+        queries, keys.expand(12, -1, -1, -1), values.expand(12, -1, -1, -1)
+    )
+    stacked = _cross_attention(functional, queries, keys, values)
+    assert stacked.shape == copied.shape
+    assert torch.allclose(stacked, copied, atol=1e-6)
+    # One query a row (a search step) keeps the per-row product: its numbers would move.
+    one = queries[:, :, :1]
+    expected = functional.scaled_dot_product_attention(
+        one, keys.expand(12, -1, -1, -1), values.expand(12, -1, -1, -1)
+    )
+    assert torch.equal(_cross_attention(functional, one, keys, values), expected)
+
+
+def test_a_one_row_prefix_cache_grows_into_every_row() -> None:
+    import torch
+
+    from ctxasr.asr.torch_decoder import _grown
+
+    prefix = torch.arange(2 * 3 * 4, dtype=torch.float32).reshape(1, 2, 3, 4)
+    new = -torch.ones(5, 2, 2, 4)
+    grown = _grown(torch, prefix, new)
+    assert grown.shape == (5, 2, 5, 4)
+    assert torch.equal(grown, torch.cat([prefix.expand(5, -1, -1, -1), new], 2))
+    per_row = torch.arange(5 * 2 * 3 * 4, dtype=torch.float32).reshape(5, 2, 3, 4)
+    assert torch.equal(_grown(torch, per_row, new), torch.cat([per_row, new], 2))
+
+
+def test_scores_do_not_depend_on_how_the_rows_are_attended(
+    recognizer: Recognizer, speech: Speech
+) -> None:
+    """Batched readings after one prompt score as each does alone (to rounding: the int8
+    layers scale a batch by its largest activation)."""
+    engine = recognizer.engine
+    (chunk,) = engine.encode(load_audio(speech.wav("Call Siobhan Okafor.")))
+    decoder = engine.torch_decoder()
+    prefix = engine._prefix(DecodeOptions(), engine.tokenize(" Siobhan Okafor, Liam Okafor"))
+    (state,) = decoder.prefix_states(np.asarray(chunk.encoder_output), [prefix])
+    texts = [" Call Siobhan Okafor.", " Call Liam Okafor.", " Call Shavon of Offer."]
+    readings = [[*engine.tokenize(t), engine.tokenizer.eot] for t in texts]
+    together = decoder.score(state, readings)
+    alone = [decoder.score(state, [r])[0] for r in readings]
+    assert np.allclose(together, alone, atol=1.5)
+    assert together[0] > together[2]

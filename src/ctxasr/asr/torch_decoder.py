@@ -184,7 +184,8 @@ class TorchWhisperDecoder:
     def _layers(
         self, tokens: Any, offset: int, cache: list[tuple[Any, Any]] | None, cross: list[Any]
     ) -> tuple[Any, list[tuple[Any, Any]]]:
-        """The last layer's hidden states at every position of ``tokens``, and the cache."""
+        """The last layer's hidden states at every position of ``tokens``, and the cache (one
+        row per row of ``tokens``; a one-row ``cache`` serves them all)."""
         functional = self.torch.nn.functional
         x = self.embedding[tokens].float() + self.positions[offset : offset + tokens.shape[1]]
         new_cache = []
@@ -195,28 +196,32 @@ class TorchWhisperDecoder:
                 self._split(t)
                 for t in self.linears[f"{name}/self_attention/linear_0"](h).chunk(3, -1)
             )
-            if cache is not None:
-                k = self.torch.cat([cache[i][0], k], 2)
-                v = self.torch.cat([cache[i][1], v], 2)
-            new_cache.append((k, v))
-            x = x + self.linears[f"{name}/self_attention/linear_1"](
-                self._merge(
-                    functional.scaled_dot_product_attention(
-                        q, k, v, attn_mask=_causal(self.torch, q.shape[2], k.shape[2])
-                    )
-                )
-            )
+            attended, grown = self._self_attention(q, k, v, None if cache is None else cache[i])
+            new_cache.append(grown)
+            x = x + self.linears[f"{name}/self_attention/linear_1"](self._merge(attended))
             h = self._norm(x, f"{name}/attention/layer_norm")
             q = self._split(self.linears[f"{name}/attention/linear_0"](h))
-            ck, cv = (t.expand(q.shape[0], -1, -1, -1) for t in cross[i])
             x = x + self.linears[f"{name}/attention/linear_2"](
-                self._merge(functional.scaled_dot_product_attention(q, ck, cv))
+                self._merge(_cross_attention(functional, q, *cross[i]))
             )
             h = self._norm(x, f"{name}/ffn/layer_norm")
             x = x + self.linears[f"{name}/ffn/linear_1"](
                 functional.gelu(self.linears[f"{name}/ffn/linear_0"](h))
             )
         return x, new_cache
+
+    def _self_attention(
+        self, q: Any, k: Any, v: Any, cached: tuple[Any, Any] | None
+    ) -> tuple[Any, tuple[Any, Any]]:
+        """Causal self-attention of the new positions over the cached and their own keys, and
+        the grown cache. Rows that follow one prefix share its one-row cache: it is copied
+        into each row's grown cache here, once (broadcasting the prefix into a cache made for
+        the rows costs a third of concatenating copies of it)."""
+        if cached is not None:
+            k, v = _grown(self.torch, cached[0], k), _grown(self.torch, cached[1], v)
+        mask = _causal(self.torch, q.shape[2], k.shape[2])
+        attended = self.torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return attended, (k, v)
 
     # -- teacher forcing ----------------------------------------------------------------
 
@@ -266,9 +271,8 @@ class TorchWhisperDecoder:
             return totals
         # Pad with the end token: a causal decoder never looks at what follows a reading.
         rows = [list(t[:-1]) + [self.special.eot] * (width - len(t) + 1) for t in texts]
-        n = len(rows)
-        cache = [(k.expand(n, -1, -1, -1), v.expand(n, -1, -1, -1)) for k, v in state.cache]
-        hidden, _ = self._layers(torch.tensor(rows), state.offset, cache, state.cross)
+        # The prefix's one-row cache serves every row (``_grown``).
+        hidden, _ = self._layers(torch.tensor(rows), state.offset, state.cache, state.cross)
         # The vocabulary projection is most of the cost: only at real positions, not padding.
         where = [(row, i) for row, t in enumerate(texts) for i in range(len(t) - 1)]
         targets = torch.tensor([texts[row][i + 1] for row, i in where])
@@ -430,6 +434,32 @@ def _shared_start(texts: Sequence[Sequence[int]]) -> list[int]:
             break
         shared.append(token)
     return shared
+
+
+def _cross_attention(functional: Any, queries: Any, keys: Any, values: Any) -> Any:
+    """Attention of every row's queries ([rows, heads, n, d]) over one window's keys and
+    values ([1, heads, frames, d]). The rows share the window and no mask applies, so they are
+    stacked into one row of rows * n queries: one product with the 1,500 frames instead of one
+    per row over copies of them (half the cost of the spell check's scoring here, and the same
+    numbers)."""
+    rows, heads, n, width = queries.shape
+    if rows == 1 or n == 1 or keys.shape[0] != 1:
+        keys, values = (t.expand(rows, -1, -1, -1) for t in (keys, values))
+        return functional.scaled_dot_product_attention(queries, keys, values)
+    stacked = queries.transpose(0, 1).reshape(1, heads, rows * n, width)
+    out = functional.scaled_dot_product_attention(stacked, keys, values)
+    return out.reshape(heads, rows, n, width).transpose(0, 1)
+
+
+def _grown(torch: Any, cached: Any, new: Any) -> Any:
+    """``cached`` keys or values ([1 or rows, heads, p, d]) followed by ``new`` ones
+    ([rows, heads, n, d]), one row per row of ``new``."""
+    rows, heads, n, width = new.shape
+    length = cached.shape[2]
+    out = torch.empty(rows, heads, length + n, width, dtype=new.dtype)
+    out[:, :, :length] = cached
+    out[:, :, length:] = new
+    return out
 
 
 def _causal(torch: Any, n_queries: int, n_keys: int) -> Any:
