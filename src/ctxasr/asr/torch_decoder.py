@@ -216,7 +216,7 @@ class TorchWhisperDecoder:
         """Causal self-attention of the new positions over the cached and their own keys, and
         the grown cache. Rows that follow one prefix share its one-row cache: it is copied
         into each row's grown cache here, once (broadcasting the prefix into a cache made for
-        the rows costs a third of concatenating copies of it)."""
+        the rows costs less than half of concatenating expanded copies of it)."""
         if cached is not None:
             k, v = _grown(self.torch, cached[0], k), _grown(self.torch, cached[1], v)
         mask = _causal(self.torch, q.shape[2], k.shape[2])
@@ -440,8 +440,10 @@ def _cross_attention(functional: Any, queries: Any, keys: Any, values: Any) -> A
     """Attention of every row's queries ([rows, heads, n, d]) over one window's keys and
     values ([1, heads, frames, d]). The rows share the window and no mask applies, so they are
     stacked into one row of rows * n queries: one product with the 1,500 frames instead of one
-    per row over copies of them (half the cost of the spell check's scoring here, and the same
-    numbers)."""
+    per row over copies of them, with the same numbers (a fifth of the scorer's cross-attention
+    time on large catalogs). Rows of one query each (the steps of a search) keep the per-row
+    product: stacked, their numbers would move by rounding, and the int8 layers after them
+    would carry that into every score of the batch."""
     rows, heads, n, width = queries.shape
     if rows == 1 or n == 1 or keys.shape[0] != 1:
         keys, values = (t.expand(rows, -1, -1, -1) for t in (keys, values))
