@@ -260,7 +260,7 @@ def test_a_one_row_prefix_cache_grows_into_every_row() -> None:
     assert torch.equal(_grown(torch, per_row, new), torch.cat([per_row, new], 2))
 
 
-def test_scores_do_not_depend_on_how_the_rows_are_attended(
+def test_readings_scored_together_score_as_each_does_alone(
     recognizer: Recognizer, speech: Speech
 ) -> None:
     """Batched readings after one prompt score as each does alone (to rounding: the int8
