@@ -25,7 +25,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ctxasr import __version__
-from ctxasr.asr import AudioError, EngineOptions, Recognizer, RecognizerOptions, load_audio
+from ctxasr.asr import (
+    AudioError,
+    EngineOptions,
+    Recognition,
+    Recognizer,
+    RecognizerOptions,
+    load_audio,
+)
 from ctxasr.asr.models import ModelError
 from ctxasr.context import DialogueContext
 from ctxasr.context.semantic import SemanticRanker
@@ -44,8 +51,8 @@ from ctxasr.events import check_id, parse_envelope
 from ctxasr.service.config import ServiceOptions, load_api_keys
 from ctxasr.service.embeddings import ContextEncoder, EncoderError, SentenceEncoder
 from ctxasr.service.metrics import ServiceMetrics
-from ctxasr.service.window import ComputationWindow
-from ctxasr.store import ContextStore, SqliteBackend, StoreOptions
+from ctxasr.service.window import ComputationWindow, ContextOutcome, TurnVector
+from ctxasr.store import AppendResult, ContextStore, SqliteBackend, StoreOptions
 from ctxasr.store.base import StoreBackend
 
 logger = logging.getLogger(__name__)
@@ -254,7 +261,12 @@ Tenant = Annotated[str, Depends(_tenant)]
 
 
 def _routes(app: FastAPI, services: Services) -> None:
-    options = services.options
+    _operations_routes(app, services)
+    _device_routes(app, services)
+
+
+def _operations_routes(app: FastAPI, services: Services) -> None:
+    """Liveness and Prometheus metrics: no key needed, no tenant's data."""
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -264,6 +276,11 @@ def _routes(app: FastAPI, services: Services) -> None:
     def metrics() -> Response:
         return Response(services.metrics.render(), media_type="text/plain; version=0.0.4")
 
+
+def _device_routes(app: FastAPI, services: Services) -> None:
+    """A device's events, follow-up audio, turn vectors and erasure, for one tenant's key."""
+    options = services.options
+
     @app.post("/v1/devices/{device_id}/events")
     async def post_event(device_id: str, request: Request, tenant: Tenant) -> dict[str, Any]:
         check_id(device_id, "device id")
@@ -271,16 +288,10 @@ def _routes(app: FastAPI, services: Services) -> None:
         event = parse_envelope(body)
         result = await run_in_threadpool(services.store.record, tenant, device_id, event)
         services.metrics.events.labels(event.name).inc()
-        decision = result.decision
-        if decision.build:
-            services.window.open(tenant, device_id, event.interaction_id, decision.deadline_ms)
-        return {
-            "interaction_id": result.status.interaction_id,
-            "events": [e.name for e in result.status.events],
-            "decision": decision.action.value,
-            "reason": decision.reason,
-            "deadline_ms": decision.deadline_ms,
-        }
+        if result.decision.build:
+            deadline_ms = result.decision.deadline_ms
+            services.window.open(tenant, device_id, event.interaction_id, deadline_ms)
+        return _event_reply(result)
 
     @app.post("/v1/devices/{device_id}/recognize")
     async def recognize(
@@ -302,34 +313,16 @@ def _routes(app: FastAPI, services: Services) -> None:
         recognition = await run_in_threadpool(services.recognizer.recognize, audio, outcome.plan)
         services.metrics.recognize_seconds.observe(time.perf_counter() - started)
         services.metrics.recognitions.labels("used" if outcome.plan else "none").inc()
-        return {
-            **recognition.to_json(),
-            "context": {
-                "ready": outcome.ready,
-                "used": outcome.plan is not None,
-                "reason": outcome.reason,
-                "interaction_id": outcome.interaction_id,
-                "margin_ms": outcome.margin_ms,
-                "build_ms": outcome.build_ms,
-            },
-        }
+        return _recognition_reply(recognition, outcome)
 
     @app.get("/v1/devices/{device_id}/context/embeddings")
     def embeddings(
         device_id: str, tenant: Tenant, k: Annotated[int, Query(ge=1, le=64)] = 6
     ) -> dict[str, Any]:
         check_id(device_id, "device id")
-        encoder = services.encoder
         services.window.settle(tenant, device_id, options.grace_ms)  # a build may be under way
         turns = services.window.turn_vectors(tenant, device_id, k)
-        return {
-            "model": encoder.name if encoder else None,
-            "dimension": encoder.dimension if encoder else None,
-            "turns": [
-                {"role": t.role, "at_ms": t.at_ms, "vector": [round(float(x), 6) for x in t.vector]}
-                for t in turns
-            ],
-        }
+        return _embeddings_reply(services.encoder, turns)
 
     @app.delete("/v1/devices/{device_id}")
     async def erase(device_id: str, tenant: Tenant) -> dict[str, Any]:
@@ -337,6 +330,44 @@ def _routes(app: FastAPI, services: Services) -> None:
         deleted = await run_in_threadpool(services.store.erase_device, tenant, device_id)
         services.window.forget(tenant, device_id)
         return {"deleted_entries": deleted}
+
+
+def _event_reply(result: AppendResult) -> dict[str, Any]:
+    """The updated status entry's events and the trigger's decision on them."""
+    decision = result.decision
+    return {
+        "interaction_id": result.status.interaction_id,
+        "events": [e.name for e in result.status.events],
+        "decision": decision.action.value,
+        "reason": decision.reason,
+        "deadline_ms": decision.deadline_ms,
+    }
+
+
+def _recognition_reply(recognition: Recognition, outcome: ContextOutcome) -> dict[str, Any]:
+    """The recognition, and whether the computation window had its context ready."""
+    return {
+        **recognition.to_json(),
+        "context": {
+            "ready": outcome.ready,
+            "used": outcome.plan is not None,
+            "reason": outcome.reason,
+            "interaction_id": outcome.interaction_id,
+            "margin_ms": outcome.margin_ms,
+            "build_ms": outcome.build_ms,
+        },
+    }
+
+
+def _embeddings_reply(encoder: ContextEncoder | None, turns: list[TurnVector]) -> dict[str, Any]:
+    return {
+        "model": encoder.name if encoder else None,
+        "dimension": encoder.dimension if encoder else None,
+        "turns": [
+            {"role": t.role, "at_ms": t.at_ms, "vector": [round(float(x), 6) for x in t.vector]}
+            for t in turns
+        ],
+    }
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
