@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,14 +86,41 @@ def run_replay(options: ReplayOptions, services: Services | None = None) -> dict
 def _replay_item(
     http: Http, headers: dict[str, str], item: ManifestItem, n: int, options: ReplayOptions
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One item through the API: its dialogue as events, then its audio the moment the reply
+    ends. Returns its hypotheses row and its timeline marks (ms since the first event)."""
     device, interaction = f"replay-{n}", f"rp-{n}-{int(time.time() * 1000)}"
-    events_url = f"/v1/devices/{device}/events"
     start = time.perf_counter()
     marks: dict[str, Any] = {}
 
     def send(name: str, payload: dict[str, Any]) -> None:
-        _post(http, events_url, headers, make_envelope(name, interaction, payload))
+        envelope = make_envelope(name, interaction, payload)
+        _post(http, f"/v1/devices/{device}/events", headers, envelope)
 
+    reply_ms = _play_dialogue(send, item, options, start, marks)
+    time.sleep(max(0.0, (marks["speak_ms"] + reply_ms - _ms(start)) / 1000))
+    marks["followup_ms"] = _ms(start)
+    body = _post(
+        http,
+        f"/v1/devices/{device}/recognize",
+        headers,
+        item.audio.read_bytes(),
+        params={"interaction_id": interaction},
+    )
+    marks["result_ms"] = _ms(start)
+    context = body["context"]
+    marks.update(reply_ms=reply_ms, build_ms=context.get("build_ms"), ready=context["ready"])
+    return _hypothesis_row(item, body, marks), marks
+
+
+def _play_dialogue(
+    send: Callable[[str, dict[str, Any]], None],
+    item: ManifestItem,
+    options: ReplayOptions,
+    start: float,
+    marks: dict[str, Any],
+) -> int:
+    """Sends the item's context as the device would: the user's turns, the catalogs, the
+    assistant's reply and the microphone re-opening. Returns the reply's length (ms)."""
     user_turns = [t for t in item.context.turns if t.role == "user"]
     for turn in user_turns:
         send("SpeechRecognizer.Recognize", {"text": turn.text})
@@ -108,20 +135,15 @@ def _replay_item(
     send("SpeechSynthesizer.Speak", {"text": reply, "durationInMilliseconds": reply_ms})
     send("SpeechRecognizer.ExpectSpeech", {"timeoutInMilliseconds": 8000})
     marks["expect_ms"] = _ms(start)
-    reply_end_ms = marks["speak_ms"] + reply_ms
-    time.sleep(max(0.0, (reply_end_ms - _ms(start)) / 1000))  # the follow-up when the reply ends
-    marks["followup_ms"] = _ms(start)
-    body = _post(
-        http,
-        f"/v1/devices/{device}/recognize",
-        headers,
-        item.audio.read_bytes(),
-        params={"interaction_id": interaction},
-    )
-    marks["result_ms"] = _ms(start)
+    return reply_ms
+
+
+def _hypothesis_row(
+    item: ManifestItem, body: dict[str, Any], marks: dict[str, Any]
+) -> dict[str, Any]:
+    """The item's line of hypotheses.jsonl, in the manifest spec's format."""
     context = body["context"]
-    marks.update(reply_ms=reply_ms, build_ms=context.get("build_ms"), ready=context["ready"])
-    row = {
+    return {
         "id": item.id,
         "hypothesis": body["text"],
         "context_used": body["context_used"],
@@ -133,7 +155,6 @@ def _replay_item(
         "margin_ms": context["margin_ms"],
         "reason": context["reason"],
     }
-    return row, marks
 
 
 def _post(http: Http, url: str, headers: dict[str, str], body: Any, **kwargs: Any) -> Any:
