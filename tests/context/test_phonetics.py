@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ctxasr.context.phonetics import Pronouncer, coarse_key, rule_g2p, similarity
+from ctxasr.context.phonetics import Pronouncer, coarse_key, number_words, rule_g2p, similarity
 
 P = Pronouncer()
 RULES = Pronouncer(spellers=())  # spelling rules only, for words CMUdict lacks
@@ -31,8 +31,41 @@ def test_rule_g2p_covers_unknown_names() -> None:
     assert not P.in_lexicon("okafor")
     assert rule_g2p("okafor") == ("AA", "K", "AE", "F", "AO", "R")
     assert rule_g2p("phillippe")[0] == "F"  # ph, doubled consonants
-    assert P.word("42")[0] == P.phrase("four two")[0]
+    assert P.phrase("four two")[0] in P.word("42")
     assert P.in_lexicon("42")  # Whisper's digits are words heard as surely as any
+
+
+def test_numbers_in_digits_are_read_as_numbers_and_digit_by_digit() -> None:
+    def said(digits: str) -> list[str]:
+        return [" ".join(reading) for reading in number_words(digits)]
+
+    assert said("7") == ["seven"]
+    assert said("11") == ["eleven", "one one"]
+    assert said("76") == ["seventy six", "seven six"]
+    assert said("105") == ["one hundred five", "one zero five"]
+    assert said("911") == ["nine hundred eleven", "nine one one"]
+    assert said("12345") == ["twelve thousand three hundred forty five", "one two three four five"]
+    assert said("007") == ["zero zero seven"]  # a leading zero is no number said as one
+    assert said("1000000") == ["one zero zero zero zero zero zero"]
+
+
+def test_four_digits_are_read_as_a_year_where_years_are() -> None:
+    assert number_words("1984")[0] == ["nineteen", "eighty", "four"]
+    assert number_words("1905")[0] == ["nineteen", "oh", "five"]
+    assert number_words("1900")[0] == ["nineteen", "hundred"]
+    assert number_words("2010")[0] == ["twenty", "ten"]
+    assert number_words("2001")[0] == ["two", "thousand", "one"]
+    assert number_words("1000")[0] == ["one", "thousand"]
+
+
+def test_digits_sound_like_the_number_a_catalog_spells_out() -> None:
+    # Whisper writes "Ocean's 11"; read digit by digit it was 0.64 like the catalog's title.
+    assert sim("Ocean's 11", "Ocean's Eleven") == 1.0
+    assert sim("Apollo 13", "Apollo Thirteen") == 1.0
+    assert sim("1984", "Nineteen Eighty-Four") == 1.0
+    assert sim("call 911", "call nine one one") == 1.0
+    assert sim("5 5", "five five") == 1.0
+    assert sim("Apollo 13", "Apollo Thirty") < 1.0
 
 
 def test_rule_g2p_reads_letter_groups_before_single_letters() -> None:

@@ -115,6 +115,49 @@ _RULES: list[tuple[str, Phones]] = [
 _FINAL_VOWELS: dict[str, Phones] = {"a": ("AH",), "i": ("IY",), "o": ("OW",), "u": ("UW",)}
 _CONTINENTAL: dict[str, Phones] = {"a": ("AA",), "i": ("IY",), "o": ("OW",), "u": ("UW",)}
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
+_TEENS += ["eighteen", "nineteen"]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_SPOKEN_LIMIT = 1_000_000  # larger numbers in digits are read digit by digit only
+
+
+def number_words(digits: str) -> list[list[str]]:
+    """The ways a number written in digits is said, as words: the number ("11": eleven; a
+    year as two pairs, "1984": nineteen eighty four), then digit by digit ("911": nine one
+    one), each once. Whisper writes "Ocean's 11" where a catalog may say "Ocean's Eleven"."""
+    readings = []
+    value = int(digits)
+    if not digits.startswith("0") and value < _SPOKEN_LIMIT:
+        readings.append(_year(value) if len(digits) == 4 and _year(value) else _cardinal(value))
+    readings.append([_DIGITS[int(d)] for d in digits])
+    return list({tuple(r): r for r in readings}.values())
+
+
+def _cardinal(value: int) -> list[str]:
+    """``value`` (under a million) in words, the American way ("one hundred five")."""
+    if value < 10:
+        return [_DIGITS[value]]
+    if value < 20:
+        return [_TEENS[value - 10]]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return [_TENS[tens]] + ([_DIGITS[ones]] if ones else [])
+    if value < 1000:
+        hundreds, rest = divmod(value, 100)
+        return [_DIGITS[hundreds], "hundred"] + (_cardinal(rest) if rest else [])
+    thousands, rest = divmod(value, 1000)
+    return [*_cardinal(thousands), "thousand"] + (_cardinal(rest) if rest else [])
+
+
+def _year(value: int) -> list[str]:
+    """A four-digit year read as two pairs ("nineteen eighty four", "nineteen oh five",
+    "twenty ten"); [] where years are read otherwise ("two thousand one", "1000")."""
+    high, low = divmod(value, 100)
+    if high < 11 or (high % 10 == 0 and low < 10):
+        return []
+    if low == 0:
+        return [*_cardinal(high), "hundred"]
+    return [*_cardinal(high), *(["oh", _DIGITS[low]] if low < 10 else _cardinal(low))]
 
 
 def rule_g2p(word: str, continental: bool = False) -> Phones:
@@ -199,11 +242,13 @@ class Pronouncer:
         return key.isdigit() or key in self.lexicon
 
     def word(self, word: str) -> tuple[Phones, ...]:
-        """Up to two pronunciations of a word CMUdict knows; of one it lacks, each speller's
-        reading (or the English rule reading without one) and the continental rule reading."""
+        """Up to two pronunciations of a word CMUdict knows; of a number in digits, as a number
+        and digit by digit; of a word it lacks, each speller's reading (or the English rule
+        reading without one) and the continental rule reading."""
         key = word.lower().strip("'")
         if key.isdigit():
-            return (tuple(p for d in key for p in self.word(_DIGITS[int(d)])[0]),)
+            spoken = number_words(key)
+            return tuple(tuple(p for w in said for p in self.word(w)[0]) for said in spoken)
         entries = self.lexicon.get(key)
         if entries:
             return tuple(tuple(re.sub(r"\d", "", p) for p in e) for e in entries[:2])

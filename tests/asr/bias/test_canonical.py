@@ -146,3 +146,18 @@ def test_a_part_is_reported_only_where_an_entry_is_asked_for() -> None:
     assert [m.phrase for m in matches] == ["Grace"]
     text, matches = biaser.canonicalize("I need more grace in my life.")
     assert text == "I need more grace in my life." and matches == ()
+
+
+def test_a_number_whisper_writes_in_digits_takes_the_catalog_s_words_where_asked_for() -> None:
+    titles = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Here are a few movies on your screen."}],
+            "catalogs": {"screen": ["Ocean's Eleven", "Nineteen Eighty-Four", "Apollo 13"]},
+        }
+    )
+    biaser = make_biaser(titles)
+    assert biaser.canonicalize("Play Ocean's 11.")[0] == "Play Ocean's Eleven."
+    assert biaser.canonicalize("Play 1984, please.")[0] == "Play Nineteen Eighty-Four, please."
+    assert biaser.canonicalize("Play Apollo thirteen.")[0] == "Play Apollo 13."
+    # A number said in a sentence about something else stays as written.
+    assert biaser.canonicalize("I was born in 1984.")[0] == "I was born in 1984."
