@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ctxasr.context.phonetics import Pronouncer, coarse_key, number_words, rule_g2p, similarity
+from ctxasr.context.phonetics import (
+    Pronouncer,
+    coarse_key,
+    fold_letters,
+    number_words,
+    rule_g2p,
+    similarity,
+)
 
 P = Pronouncer()
 RULES = Pronouncer(spellers=())  # spelling rules only, for words CMUdict lacks
@@ -66,6 +73,16 @@ def test_digits_sound_like_the_number_a_catalog_spells_out() -> None:
     assert sim("call 911", "call nine one one") == 1.0
     assert sim("5 5", "five five") == 1.0
     assert sim("Apollo 13", "Apollo Thirty") < 1.0
+
+
+def test_accented_letters_are_read_as_their_base_letters() -> None:
+    assert fold_letters("José Núñez, Björk, Ørsted, Straße, O\u2019Sullivan") == (
+        "jose nunez, bjork, orsted, strasse, o'sullivan"
+    )
+    assert sim("Jose", "José") == 1.0
+    assert sim("Amelie", "Amélie") == 1.0
+    assert sim("Muller", "Müller") == 1.0
+    assert P.in_lexicon("café")
 
 
 def test_rule_g2p_reads_letter_groups_before_single_letters() -> None:

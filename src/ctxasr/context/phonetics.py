@@ -18,6 +18,7 @@ import itertools
 import logging
 import re
 import threading
+import unicodedata
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -160,6 +161,19 @@ def _year(value: int) -> list[str]:
     return [*_cardinal(high), *(["oh", _DIGITS[low]] if low < 10 else _cardinal(low))]
 
 
+# Letters that Unicode does not decompose into a base letter and a mark.
+_FOLDED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d"})
+_FOLDED_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+def fold_letters(text: str) -> str:
+    """``text`` in lower case with its letters' accents taken off ("José Núñez" → "jose
+    nunez", "Björk" → "bjork") and typographic apostrophes made plain: the lexicon and the
+    spelling rules read plain Latin letters, and Whisper writes what it hears, accents or not."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_FOLDED_APOSTROPHES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLDED)
+
+
 def rule_g2p(word: str, continental: bool = False) -> Phones:
     """Spell-out pronunciation for a word CMUdict lacks (coarse, but consistent). With
     ``continental``, single vowel letters take their value in most languages other than
@@ -238,14 +252,14 @@ class Pronouncer:
     def in_lexicon(self, word: str) -> bool:
         """Whether ``word`` is a word of the language: CMUdict's, or a number in digits
         (Whisper writes "5, 5" for "five five": words heard as surely as any)."""
-        key = word.lower().strip("'")
+        key = fold_letters(word).strip("'")
         return key.isdigit() or key in self.lexicon
 
     def word(self, word: str) -> tuple[Phones, ...]:
         """Up to two pronunciations of a word CMUdict knows; of a number in digits, as a number
         and digit by digit; of a word it lacks, each speller's reading (or the English rule
         reading without one) and the continental rule reading."""
-        key = word.lower().strip("'")
+        key = fold_letters(word).strip("'")
         if key.isdigit():
             spoken = number_words(key)
             return tuple(tuple(p for w in said for p in self.word(w)[0]) for said in spoken)
@@ -263,7 +277,7 @@ class Pronouncer:
         """Pronunciation variants of a phrase (words joined), at most four: first each word
         read its k-th way (a speaker reads a whole name one way: all in English, all with
         continental vowels), then the mixed readings."""
-        per_word = [self.word(w) for w in re.findall(r"[a-z0-9']+", text.lower())]
+        per_word = [self.word(w) for w in re.findall(r"[a-z0-9']+", fold_letters(text))]
         depth = max((len(readings) for readings in per_word), default=0)
         uniform = [tuple(r[min(k, len(r) - 1)] for r in per_word) for k in range(depth)]
         # Taken lazily: a sentence of 15 words with two readings each has 32,768 combinations.

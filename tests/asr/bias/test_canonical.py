@@ -161,3 +161,22 @@ def test_a_number_whisper_writes_in_digits_takes_the_catalog_s_words_where_asked
     assert biaser.canonicalize("Play Apollo thirteen.")[0] == "Play Apollo 13."
     # A number said in a sentence about something else stays as written.
     assert biaser.canonicalize("I was born in 1984.")[0] == "I was born in 1984."
+
+
+def test_a_name_heard_without_its_accents_takes_the_catalog_s_spelling() -> None:
+    # Read letter by letter up to each accent, "José" was "jos" and "Amélie" "am lie".
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "Who should I call?"}],
+            "catalogs": {
+                "contacts": ["José García", "Siobhan O\u2019Sullivan", "Zoë Müller"],
+                "screen": ["Amélie"],
+            },
+        }
+    )
+    biaser = make_biaser(context)
+    assert biaser.canonicalize("Call Jose Garcia.")[0] == "Call José García."
+    assert biaser.canonicalize("Message Zoe Muller.")[0] == "Message Zoë Müller."
+    assert biaser.canonicalize("Play Amelie.")[0] == "Play Amélie."
+    # A typographic apostrophe in the catalog is the catalog's spelling too.
+    assert biaser.canonicalize("Call Siobhan O'Sullivan.")[0] == "Call Siobhan O\u2019Sullivan."
