@@ -85,6 +85,11 @@ def test_accented_letters_are_read_as_their_base_letters() -> None:
     assert P.in_lexicon("café")
 
 
+def test_signs_are_read_as_words() -> None:
+    assert sim("Barnes and Noble", "Barnes & Noble") == 1.0
+    assert sim("Disney Plus", "Disney+") == 1.0
+
+
 def test_rule_g2p_reads_letter_groups_before_single_letters() -> None:
     # "ch" and "kh" are one sound each; read letter by letter they were K + HH.
     assert rule_g2p("chidi") == ("CH", "IH", "D", "IY")

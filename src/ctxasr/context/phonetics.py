@@ -164,13 +164,17 @@ def _year(value: int) -> list[str]:
 # Letters that Unicode does not decompose into a base letter and a mark.
 _FOLDED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d"})
 _FOLDED_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+# Signs said as words ("Barnes & Noble", "Disney+"); the spelling rules would drop them.
+_SAID_SIGNS = str.maketrans({"&": " and ", "+": " plus ", "@": " at ", "%": " percent "})
 
 
 def fold_letters(text: str) -> str:
     """``text`` in lower case with its letters' accents taken off ("José Núñez" → "jose
-    nunez", "Björk" → "bjork") and typographic apostrophes made plain: the lexicon and the
-    spelling rules read plain Latin letters, and Whisper writes what it hears, accents or not."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_FOLDED_APOSTROPHES))
+    nunez", "Björk" → "bjork"), typographic apostrophes made plain and signs said as words
+    ("&": and): the lexicon and the spelling rules read plain Latin letters, and Whisper
+    writes what it hears, accents or not."""
+    plain = text.lower().translate(_FOLDED_APOSTROPHES).translate(_SAID_SIGNS)
+    decomposed = unicodedata.normalize("NFKD", plain)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLDED)
 
 

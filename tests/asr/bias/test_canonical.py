@@ -180,3 +180,17 @@ def test_a_name_heard_without_its_accents_takes_the_catalog_s_spelling() -> None
     assert biaser.canonicalize("Play Amelie.")[0] == "Play Amélie."
     # A typographic apostrophe in the catalog is the catalog's spelling too.
     assert biaser.canonicalize("Call Siobhan O'Sullivan.")[0] == "Call Siobhan O\u2019Sullivan."
+
+
+def test_signs_in_an_entry_are_read_as_the_words_said_for_them() -> None:
+    context = DialogueContext.from_json(
+        {
+            "turns": [{"role": "assistant", "text": "I found Barnes & Noble and H&M."}],
+            "catalogs": {"places": ["Barnes & Noble", "H&M"], "screen": ["Disney+"]},
+        }
+    )
+    biaser = make_biaser(context)
+    assert biaser.canonicalize("Take me to Barnes and Noble.")[0] == "Take me to Barnes & Noble."
+    assert biaser.canonicalize("Directions to H and M.")[0] == "Directions to H&M."
+    assert biaser.canonicalize("Open Disney Plus.")[0] == "Open Disney+."
+    assert biaser.canonicalize("I went there and back.")[0] == "I went there and back."
