@@ -7,6 +7,7 @@ from ctxasr.context.index import PhoneticIndex
 from ctxasr.context.plan import (
     NAMED_IN_LAST_TURN,
     catalog_alone,
+    coordinated_items,
     focus_catalogs,
     rank_entries,
     refocus_plan,
@@ -41,6 +42,34 @@ def test_entities_named_in_last_turn_rank_first() -> None:
     assert ranked[0].relevance == NAMED_IN_LAST_TURN
     assert ranked[2].text == "Bo Meg"  # shares a word with the question
     assert ranked[-1].text == "Ann Lee"
+
+
+def _named(turn: str, entries: list[str]) -> list[str]:
+    context = DialogueContext.from_json(
+        {"turns": [{"role": "assistant", "text": turn}], "catalogs": {"contacts": entries}}
+    )
+    return [p.text for p in rank_entries(context) if p.relevance >= NAMED_IN_LAST_TURN]
+
+
+def test_options_named_with_their_shared_words_left_out_are_named() -> None:
+    book = ["Meg Jones", "Meg Bauer", "Liam Okafor", "Siobhan Okafor", "Liam Jones"]
+    assert _named("Which Meg, Jones or Bauer?", book) == ["Meg Jones", "Meg Bauer"]
+    assert _named("Do you mean Meg Jones or Bauer?", book) == ["Meg Jones", "Meg Bauer"]
+    assert _named("Do you mean Liam or Siobhan Okafor?", book) == ["Liam Okafor", "Siobhan Okafor"]
+    # Every word of "Liam Okafor" is in the turn, but neither option leaves a word out.
+    assert _named("Do you mean Liam Jones or Siobhan Okafor?", book) == [
+        "Siobhan Okafor",
+        "Liam Jones",
+    ]
+    lights = ["Kitchen Light", "Porch Light", "Porch Fan"]
+    assert _named("The kitchen or the porch light?", lights) == ["Kitchen Light", "Porch Light"]
+
+
+def test_coordinated_items_are_read_per_sentence() -> None:
+    assert coordinated_items("Call Meg. Which Meg: Jones, or Bauer?") == [
+        [("which", "meg"), ("jones",), ("bauer",)]
+    ]
+    assert coordinated_items("Here is what I found.") == []
 
 
 def test_round_robin_across_catalogs_at_equal_relevance() -> None:

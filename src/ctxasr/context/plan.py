@@ -11,6 +11,7 @@ prompt holds the most recent turns and as many phrases as fit Whisper's prompt b
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +28,9 @@ NAMED_IN_LAST_TURN = 3.0
 SHARES_WORDS_WITH_LAST_TURN = 2.0
 SHARES_WORDS_WITH_DIALOGUE = 1.0
 _MAX_RUN_WORDS = 4  # a two-word name heard as up to four short words
+# A turn's sentences, and the breaks between the items of a list or a choice within one.
+_SENTENCE_ENDS = re.compile(r"[.?!;]+(?:\s|$)")
+_ITEM_BREAKS = re.compile(r"[,:]|\b(?:or|and)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -249,11 +253,15 @@ def rank_entries(
     """Every catalog entry with its relevance to the dialogue, most relevant first."""
     last = context.last_turn("assistant")
     last_words = words(last.text) if last else []
+    lists = coordinated_items(last.text) if last else []
     other_words = {w for t in context.turns for w in words(t.text)} - STOPWORDS
     scored: list[tuple[float, int, PlannedPhrase]] = []
     for catalog in context.catalogs:
         for rank, entry in _catalog_order(catalog.entries, similarity):
-            relevance = _relevance(words(entry), last_words, other_words)
+            entry_words = words(entry)
+            relevance = _relevance(entry_words, last_words, other_words)
+            if relevance < NAMED_IN_LAST_TURN and named_by_ellipsis(entry_words, lists):
+                relevance = NAMED_IN_LAST_TURN
             scored.append((relevance, rank, PlannedPhrase(entry, catalog.name, relevance)))
     # Equal relevance: catalog order, round-robin across catalogs (rank within its catalog).
     scored.sort(key=lambda item: (-item[0], item[1]))
@@ -268,6 +276,41 @@ def _catalog_order(
         return list(enumerate(entries))
     order = sorted(range(len(entries)), key=lambda i: (-similarity.get(entries[i], 0.0), i))
     return [(rank, entries[i]) for rank, i in enumerate(order)]
+
+
+def coordinated_items(text: str) -> list[list[tuple[str, ...]]]:
+    """Each sentence's coordinated items, as words: "Which Meg, Jones or Bauer?" gives
+    [("which", "meg"), ("jones",), ("bauer",)]; a sentence of one item gives none."""
+    lists = []
+    for sentence in _SENTENCE_ENDS.split(text):
+        items = [tuple(words(item)) for item in _ITEM_BREAKS.split(sentence)]
+        items = [item for item in items if item]
+        if len(items) >= 2:
+            lists.append(items)
+    return lists
+
+
+def named_by_ellipsis(entry_words: Sequence[str], lists: list[list[tuple[str, ...]]]) -> bool:
+    """Whether a turn's coordinated items (``coordinated_items``) name the entry with the words
+    it shares with an option before it left out: "Which Meg, Jones or Bauer?" and "Meg Jones or
+    Bauer?" name "Meg Bauer"; "the Kitchen or the Porch Light?" names "Kitchen Light". "Liam
+    Jones or Siobhan Okafor?" names no "Liam Okafor": the item after "Liam" is no "Okafor"
+    alone."""
+    entry = tuple(entry_words)
+    for items in lists:
+        for cut in range(1, len(entry)):
+            head, tail = entry[:cut], entry[cut:]
+            for at, item in enumerate(items):
+                later = items[at + 1 :]
+                if contains_phrase(list(item), list(head)) and tail in later:
+                    return True  # the head said once, before the tails
+                if item[-len(head) :] == head and any(_ends_with(o, tail) for o in later):
+                    return True  # the tail said once, after the heads
+    return False
+
+
+def _ends_with(item: tuple[str, ...], tail: tuple[str, ...]) -> bool:
+    return len(item) > len(tail) and item[-len(tail) :] == tail
 
 
 def _relevance(entry_words: list[str], last_words: list[str], other_words: set[str]) -> float:

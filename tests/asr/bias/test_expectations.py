@@ -25,6 +25,19 @@ def test_the_options_just_named_are_offered_and_expected() -> None:
     assert expect.named(*bauer) and not expect.named(*okafor)
 
 
+def test_options_named_by_the_words_that_tell_them_apart_are_offered() -> None:
+    turns = [
+        {"role": "user", "text": "Call Meg."},
+        {"role": "assistant", "text": "Which Meg, Jones or Bauer?"},
+    ]
+    expect = _expect(
+        {"turns": turns, "catalogs": {"contacts": ["Meg Jones", "Meg Bauer", "Liam Okafor"]}}
+    )
+    assert expect.asks_options
+    assert expect.offered_options == ("Meg Jones", "Meg Bauer")
+    assert expect.telling_words("Meg Bauer") == ["bauer"]
+
+
 def test_a_short_answer_stands_among_fillers() -> None:
     expect = _expect()
     assert expect.is_answer(["bauer", "please"], (0, 1))
