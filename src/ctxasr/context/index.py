@@ -97,6 +97,36 @@ ANSWER_FILLERS = STOPWORDS | frozenset(
         "but",
     ]
 )
+# Words that hedge, confirm or contrast a bare name in an answer ("Bauer, I think.",
+# "Definitely Bauer.", "The second one, Bauer.", "Go with Bauer."): fillers where a short
+# answer is judged (``ANSWER_WORDS``), but never words of a request's frame.
+ANSWER_HEDGES = frozenset(
+    [
+        "think",
+        "guess",
+        "suppose",
+        "believe",
+        "definitely",
+        "probably",
+        "maybe",
+        "perhaps",
+        "actually",
+        "sure",
+        "right",
+        "sorry",
+        "well",
+        "so",
+        "go",
+        "first",
+        "second",
+        "third",
+        "last",
+        "other",
+        "not",
+        "instead",
+    ]
+)
+ANSWER_WORDS = ANSWER_FILLERS | ANSWER_HEDGES
 _PREFILTER_LIMIT = 8
 _PREFILTER_CUTOFF = 0.5
 

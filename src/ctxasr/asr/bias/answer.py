@@ -57,7 +57,7 @@ from ctxasr.asr.bias.spans import (
     respelled,
     spans,
 )
-from ctxasr.context.index import ANSWER_FILLERS, IndexedPhrase
+from ctxasr.context.index import ANSWER_WORDS, IndexedPhrase
 from ctxasr.context.phonetics import similarity
 from ctxasr.text import contains_phrase, normalize, words
 
@@ -105,7 +105,7 @@ class AnswerCheck:
         telling = self._options_unnamed_in(norm)
         if telling is None:
             return None
-        content_at = [i for i, w in enumerate(norm) if w and w not in ANSWER_FILLERS]
+        content_at = [i for i, w in enumerate(norm) if w and w not in ANSWER_WORDS]
         if not content_at:
             return None
         content = (content_at[0], content_at[-1] + 1)

@@ -11,7 +11,7 @@ from functools import cached_property
 
 from ctxasr.asr.bias.frames import frame_word, request_word
 from ctxasr.asr.bias.options import BiasOptions
-from ctxasr.context.index import ANSWER_FILLERS, IndexedPhrase
+from ctxasr.context.index import ANSWER_WORDS, IndexedPhrase
 from ctxasr.context.plan import NAMED_IN_LAST_TURN, SHARES_WORDS_WITH_LAST_TURN, ContextPlan
 from ctxasr.text import contains_phrase, words
 
@@ -144,12 +144,23 @@ class Expectations:
         return len(entries) >= 2 and all(contains_phrase(e, part_words) for e in entries)
 
     def is_answer(self, tokens: list[str], at: tuple[int, int]) -> bool:
-        """The words at ``at`` stand in a short utterance of answer fillers, at an edge ("the
-        one with Bauer") or between them ("the Bauer one")."""
+        """The words at ``at`` stand in a short utterance of answer fillers and hedges, at an
+        edge ("the one with Bauer", "Bauer, I think") or between them ("the Bauer one"); an
+        option turned down ("not Jones") is one of them too ("Bauer, not Jones.")."""
         others = [w for i, w in enumerate(tokens) if w and not at[0] <= i < at[1]]
         return len(others) <= self.options.part_answer_words and all(
-            w in ANSWER_FILLERS for w in others
+            w in ANSWER_WORDS or self._turned_down(others, k) for k, w in enumerate(others)
         )
+
+    def _turned_down(self, others: list[str], k: int) -> bool:
+        """Whether ``others[k]`` is a word an option is told apart by, after "not"."""
+        before = next((w for w in reversed(others[:k]) if w not in self._telling_vocabulary), "")
+        return others[k] in self._telling_vocabulary and before == "not"
+
+    @cached_property
+    def _telling_vocabulary(self) -> frozenset[str]:
+        """The words that tell the options just named apart ("jones", "bauer")."""
+        return frozenset(w for entry in self.offered_options for w in self.telling_words(entry))
 
     def asked_for(self, tokens: list[str], at: tuple[int, int]) -> bool:
         """Whether the words at ``at`` of ``tokens`` stand where an utterance names an entry:
@@ -168,4 +179,4 @@ class Expectations:
         return all(map(self._answer_word, before)) and all(map(self._answer_word, after))
 
     def _answer_word(self, word: str) -> bool:
-        return word in ANSWER_FILLERS or word in self.plan.index.entry_words
+        return word in ANSWER_WORDS or word in self.plan.index.entry_words
