@@ -194,3 +194,11 @@ def test_signs_in_an_entry_are_read_as_the_words_said_for_them() -> None:
     assert biaser.canonicalize("Directions to H and M.")[0] == "Directions to H&M."
     assert biaser.canonicalize("Open Disney Plus.")[0] == "Open Disney+."
     assert biaser.canonicalize("I went there and back.")[0] == "I went there and back."
+
+
+def test_a_surname_s_homophone_is_an_answer_beside_hedges_too() -> None:
+    biaser = make_biaser()  # after "Do you mean Meg Jones or Meg Bauer?"
+    assert biaser.canonicalize("Bower, I think.")[0] == "Bauer, I think."
+    assert biaser.canonicalize("Definitely bower.")[0] == "Definitely Bauer."
+    assert biaser.canonicalize("Bower, not Jones.")[0] == "Bauer, not Jones."
+    assert biaser.canonicalize("I think the power is out.")[0] == "I think the power is out."

@@ -52,6 +52,19 @@ def test_a_short_answer_stands_among_fillers() -> None:
     assert expect.is_answer(["hey", "bauer"], (1, 2))
 
 
+def test_hedges_and_an_option_turned_down_stand_around_a_short_answer() -> None:
+    expect = _expect()  # after "Meg Jones or Meg Bauer?"
+    assert expect.is_answer(["bauer", "i", "think"], (0, 1))
+    assert expect.is_answer(["definitely", "bauer"], (1, 2))
+    assert expect.is_answer(["the", "second", "one", "bauer"], (3, 4))
+    assert expect.is_answer(["bauer", "not", "jones"], (0, 1))
+    assert expect.is_answer(["not", "jones", "bauer"], (2, 3))
+    # "No, Jones." gives Jones: "no" turns nothing down. Nor is a word of no option.
+    assert not expect.is_answer(["no", "jones", "bauer"], (2, 3))
+    assert not expect.is_answer(["bauer", "not", "power"], (0, 1))
+    assert not expect.is_answer(["bauer", "i", "think", "it's", "broken"], (0, 1))
+
+
 def test_a_part_every_option_shares_answers_nothing() -> None:
     expect = _expect()
     assert expect.answers_nothing("meg") and not expect.answers_nothing("bauer")
