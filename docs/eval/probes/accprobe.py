@@ -1,16 +1,10 @@
-"""Catalog entries with accents, signs and numbers spelled out, said by a voice (piper:joe,
-flite:slt, espeak:en-us); the catalogs spell them the way the references do."""
+"""Catalog entries with accents, signs and numbers spelled out ("José García", "Barnes &
+Noble", "Disney+"), said as Whisper would hear them; the references spell them as the catalogs
+do."""
 
-import json
-import sys
-from pathlib import Path
+from probe import Item, write
 
-from ctxasr.dataset.voices import make_voice
-
-out = Path(sys.argv[1])
-(out / "audio").mkdir(parents=True, exist_ok=True)
-voice = make_voice(sys.argv[2])
-contacts = [
+CONTACTS = [
     "José García",
     "Zoë Müller",
     "Renée Dubois",
@@ -19,66 +13,52 @@ contacts = [
     "Meg Bauer",
     "Liam Okafor",
 ]
-places = ["Barnes & Noble", "H&M", "Ben & Jerry's", "Café Trieste", "Trader Joe's"]
-screen = ["Amélie", "Pokémon", "Léon", "Ocean's Eleven", "Twelve Angry Men", "Disney+"]
-first = []
-listing = [
+PLACES = ["Barnes & Noble", "H&M", "Ben & Jerry's", "Café Trieste", "Trader Joe's"]
+SCREEN = ["Amélie", "Pokémon", "Léon", "Ocean's Eleven", "Twelve Angry Men", "Disney+"]
+FIRST: list[dict[str, str]] = []
+LISTING = [
     {"role": "user", "text": "Find shops near me."},
     {"role": "assistant", "text": "I found Barnes & Noble, H&M and Café Trieste."},
 ]
-onscreen = [
+ON_SCREEN = [
     {"role": "user", "text": "Play something."},
     {"role": "assistant", "text": "Here are a few movies on your screen."},
 ]
-items = [
-    ("Call José García.", "Call Jose Garcia.", ["José García"], first, "contacts"),
-    ("Message Zoë Müller.", "Message Zoe Muller.", ["Zoë Müller"], first, "contacts"),
-    ("Call Renée Dubois.", "Call Renay Dubois.", ["Renée Dubois"], first, "contacts"),
+CATALOGS = {"contacts": CONTACTS, "places": PLACES, "screen": SCREEN}
+
+SAID = [
+    ("Call José García.", "Call Jose Garcia.", ["José García"], FIRST, "contacts"),
+    ("Message Zoë Müller.", "Message Zoe Muller.", ["Zoë Müller"], FIRST, "contacts"),
+    ("Call Renée Dubois.", "Call Renay Dubois.", ["Renée Dubois"], FIRST, "contacts"),
     (
         "Message François Lefèvre.",
         "Message Fran swah Lefevre.",
         ["François Lefèvre"],
-        first,
+        FIRST,
         "contacts",
     ),
-    ("Call Søren Nørgaard.", "Call Soren Norgaard.", ["Søren Nørgaard"], first, "contacts"),
+    ("Call Søren Nørgaard.", "Call Soren Norgaard.", ["Søren Nørgaard"], FIRST, "contacts"),
     (
         "Take me to Barnes & Noble.",
         "Take me to Barnes and Noble.",
         ["Barnes & Noble"],
-        listing,
+        LISTING,
         "places",
     ),
-    ("Directions to H&M.", "Directions to H and M.", ["H&M"], listing, "places"),
-    ("Take me to Café Trieste.", "Take me to Cafe Trieste.", ["Café Trieste"], listing, "places"),
-    ("Play Amélie.", "Play Amelie.", ["Amélie"], onscreen, "screen"),
-    ("Open Pokémon, please.", "Open Pokemon, please.", ["Pokémon"], onscreen, "screen"),
-    ("Play Léon.", "Play Leon.", ["Léon"], onscreen, "screen"),
-    ("Play Twelve Angry Men.", "Play Twelve Angry Men.", ["Twelve Angry Men"], onscreen, "screen"),
-    ("Open Disney+.", "Open Disney plus.", ["Disney+"], onscreen, "screen"),
-    ("I went to the cafe and back.", "I went to the cafe and back.", [], listing, "unrelated"),
-    ("Add jam and bread to the list.", "Add jam and bread to the list.", [], listing, "unrelated"),
-    ("It is twelve degrees outside.", "It is twelve degrees outside.", [], onscreen, "unrelated"),
-    ("Call me back later.", "Call me back later.", [], first, "unrelated"),
+    ("Directions to H&M.", "Directions to H and M.", ["H&M"], LISTING, "places"),
+    ("Take me to Café Trieste.", "Take me to Cafe Trieste.", ["Café Trieste"], LISTING, "places"),
+    ("Play Amélie.", "Play Amelie.", ["Amélie"], ON_SCREEN, "screen"),
+    ("Open Pokémon, please.", "Open Pokemon, please.", ["Pokémon"], ON_SCREEN, "screen"),
+    ("Play Léon.", "Play Leon.", ["Léon"], ON_SCREEN, "screen"),
+    ("Play Twelve Angry Men.", "Play Twelve Angry Men.", ["Twelve Angry Men"], ON_SCREEN, "screen"),
+    ("Open Disney+.", "Open Disney plus.", ["Disney+"], ON_SCREEN, "screen"),
+    ("I went to the cafe and back.", "I went to the cafe and back.", [], LISTING, "unrelated"),
+    ("Add jam and bread to the list.", "Add jam and bread to the list.", [], LISTING, "unrelated"),
+    ("It is twelve degrees outside.", "It is twelve degrees outside.", [], ON_SCREEN, "unrelated"),
+    ("Call me back later.", "Call me back later.", [], FIRST, "unrelated"),
 ]
-with open(out / "manifest.jsonl", "w") as f:
-    for k, (text, say, ents, turns, tag) in enumerate(items):
-        wav = out / "audio" / f"a{k:02d}.wav"
-        voice.speak(say, wav)
-        f.write(
-            json.dumps(
-                {
-                    "id": f"a{k:02d}",
-                    "audio": f"audio/a{k:02d}.wav",
-                    "reference": text,
-                    "entities": ents,
-                    "context": {
-                        "turns": turns,
-                        "catalogs": {"contacts": contacts, "places": places, "screen": screen},
-                    },
-                    "tags": [tag, "follow-up" if ents else "distractor", f"voice={sys.argv[2]}"],
-                },
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
+items = [
+    Item(text, entities, {"turns": turns, "catalogs": CATALOGS}, kind, said=said)
+    for text, said, entities, turns, kind in SAID
+]
+write(items, "a")

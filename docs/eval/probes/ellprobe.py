@@ -1,18 +1,9 @@
-"""Questions that name the options by their telling words only ("Which Meg, Jones or
-Bauer?"), answered by the telling word, and replies of their own; said by a voice."""
+"""Questions that name the options by the words that tell them apart ("Which Meg, Jones or
+Bauer?", "Do you mean Meg Jones or Bauer?"), answered, and a reply of its own after each."""
 
-import json
-import random
-import sys
-from pathlib import Path
+from probe import Item, write
 
-from ctxasr.dataset.voices import make_voice
-
-out = Path(sys.argv[1])
-(out / "audio").mkdir(parents=True, exist_ok=True)
-voice = make_voice(sys.argv[2])
-rng = random.Random(40)
-pairs = [
+PAIRS = [
     ("Meg", "Jones", "Bauer"),
     ("Liam", "Okafor", "Gallagher"),
     ("Siobhan", "Nguyen", "Moreau"),
@@ -22,7 +13,7 @@ pairs = [
     ("Esi", "Novak", "Kowalczyk"),
     ("Thiago", "Rossi", "Mahmoud"),
 ]
-others = [
+OTHERS = [
     "Ines Adebayo",
     "Omar Tran",
     "Hana Wojcik",
@@ -30,7 +21,7 @@ others = [
     "Priya Iwasaki",
     "Kai Jankowski",
 ]
-replies = [
+REPLIES = [
     "Turn the power off.",
     "Never mind.",
     "What time is it?",
@@ -40,37 +31,20 @@ replies = [
     "How is the weather?",
     "Stop.",
 ]
+
 items = []
-for k, (first, a, b) in enumerate(pairs):
-    contacts = [f"{first} {a}", f"{first} {b}", *others]
-    for form, turn in enumerate(
-        [f"Which {first}, {a} or {b}?", f"Do you mean {first} {a} or {b}?"]
-    ):
-        answer = b if (k + form) % 2 else a
-        said = [f"{answer}.", f"The one with {answer}.", f"{answer}, please."][(k + form) % 3]
-        ctx = {
+for k, (first, a, b) in enumerate(PAIRS):
+    questions = [f"Which {first}, {a} or {b}?", f"Do you mean {first} {a} or {b}?"]
+    for form, question in enumerate(questions):
+        context = {
             "turns": [
                 {"role": "user", "text": f"Call {first}."},
-                {"role": "assistant", "text": turn},
+                {"role": "assistant", "text": question},
             ],
-            "catalogs": {"contacts": contacts},
+            "catalogs": {"contacts": [f"{first} {a}", f"{first} {b}", *OTHERS]},
         }
-        items.append((said, [answer], ctx, "contacts"))
-        items.append((replies[(2 * k + form) % len(replies)], [], ctx, "unrelated"))
-with open(out / "manifest.jsonl", "w") as f:
-    for n, (text, ents, ctx, tag) in enumerate(items):
-        wav = out / "audio" / f"e{n:02d}.wav"
-        voice.speak(text, wav)
-        f.write(
-            json.dumps(
-                {
-                    "id": f"e{n:02d}",
-                    "audio": f"audio/e{n:02d}.wav",
-                    "reference": text,
-                    "entities": ents,
-                    "context": ctx,
-                    "tags": [tag, "follow-up" if ents else "distractor", f"voice={sys.argv[2]}"],
-                }
-            )
-            + "\n"
-        )
+        answer = b if (k + form) % 2 else a
+        said = [f"{answer}.", f"The one with {answer}.", f"{answer}, please."][(k + form) % 3]
+        items.append(Item(said, [answer], context, "contacts"))
+        items.append(Item(REPLIES[(2 * k + form) % len(REPLIES)], [], context, "unrelated"))
+write(items, "e")

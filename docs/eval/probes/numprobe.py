@@ -1,15 +1,9 @@
-"""Catalog entries with numbers, said by piper; the context's catalog spells them one way."""
+"""Catalog entries with numbers ("Apollo 13", "Ocean's Eleven", "1917") and sentences with
+numbers, said as words; the references spell them as the catalog does."""
 
-import json
-import sys
-from pathlib import Path
+from probe import Item, write
 
-from ctxasr.dataset.voices import make_voice
-
-out = Path(sys.argv[1])
-(out / "audio").mkdir(parents=True, exist_ok=True)
-voice = make_voice(sys.argv[2])
-screen = [
+SCREEN = [
     "30 Rock",
     "Brooklyn Nine-Nine",
     "Apollo 13",
@@ -19,11 +13,11 @@ screen = [
     "Catch-22",
     "1917",
 ]
-turns = [
+TURNS = [
     {"role": "user", "text": "Play something."},
     {"role": "assistant", "text": "Here is what is on screen. What should I play?"},
 ]
-items = [
+SAID = [
     ("Play 30 Rock.", ["30 Rock"]),
     ("Play Brooklyn Nine-Nine.", ["Brooklyn Nine-Nine"]),
     ("Open Apollo 13.", ["Apollo 13"]),
@@ -37,7 +31,7 @@ items = [
     ("Call me in 22 minutes.", []),
     ("I was born in 1984.", []),
 ]
-spoken = {
+SPOKEN = {
     "30": "thirty",
     "13": "thirteen",
     "66": "sixty-six",
@@ -46,26 +40,16 @@ spoken = {
     "1917": "nineteen seventeen",
     "1984": "nineteen eighty-four",
 }
-with open(out / "manifest.jsonl", "w") as f:
-    for k, (text, ents) in enumerate(items):
-        say = " ".join(
-            spoken.get(w.strip(".,"), w)
-            + ("." if w.endswith(".") and w.strip(".,") in spoken else "")
-            + ("," if w.endswith(",") and w.strip(".,") in spoken else "")
-            for w in text.split()
-        )
-        wav = out / "audio" / f"n{k:02d}.wav"
-        voice.speak(say.replace("Blink-", "Blink "), wav)
-        f.write(
-            json.dumps(
-                {
-                    "id": f"n{k:02d}",
-                    "audio": f"audio/n{k:02d}.wav",
-                    "reference": text,
-                    "entities": ents,
-                    "context": {"turns": turns, "catalogs": {"screen": screen}},
-                    "tags": ["screen", "follow-up" if ents else "distractor", "voice=piper"],
-                }
-            )
-            + "\n"
-        )
+
+
+def spoken(text: str) -> str:
+    """``text`` with its numbers as words ("Play Blink one eighty-two.")."""
+    said = []
+    for word in text.replace("Blink-", "Blink ").split():
+        bare = word.strip(".,")
+        said.append(SPOKEN.get(bare, bare) + word[len(bare) :] if bare in SPOKEN else word)
+    return " ".join(said)
+
+
+context = {"turns": TURNS, "catalogs": {"screen": SCREEN}}
+write([Item(text, ents, context, "screen", said=spoken(text)) for text, ents in SAID], "n")
