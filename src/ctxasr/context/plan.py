@@ -298,6 +298,8 @@ def named_by_ellipsis(entry_words: Sequence[str], lists: list[list[tuple[str, ..
     alone."""
     entry = tuple(entry_words)
     for items in lists:
+        if not (_said_in(entry[:1], items) and _said_in(entry[-1:], items)):
+            continue  # most entries of a large catalog: checked in two lookups
         for cut in range(1, len(entry)):
             head, tail = entry[:cut], entry[cut:]
             for at, item in enumerate(items):
@@ -307,6 +309,10 @@ def named_by_ellipsis(entry_words: Sequence[str], lists: list[list[tuple[str, ..
                 if item[-len(head) :] == head and any(_ends_with(o, tail) for o in later):
                     return True  # the tail said once, after the heads
     return False
+
+
+def _said_in(word: tuple[str, ...], items: list[tuple[str, ...]]) -> bool:
+    return bool(word) and any(word[0] in item for item in items)
 
 
 def _ends_with(item: tuple[str, ...], tail: tuple[str, ...]) -> bool:
