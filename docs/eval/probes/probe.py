@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,6 @@ class Item:
     context: dict[str, Any]
     slice: str
     said: str = ""  # what the voice says, when the reference spells it otherwise
-    tags: list[str] = field(default_factory=list)
 
 
 def options_context(first: str, a: str, b: str, question: str | None = None) -> dict[str, Any]:
@@ -63,6 +62,6 @@ def write(items: list[Item], prefix: str) -> None:
                 "reference": item.reference,
                 "entities": item.entities,
                 "context": item.context,
-                "tags": [item.slice, kind, f"voice={voice_name}", *item.tags],
+                "tags": [item.slice, kind, f"voice={voice_name}"],
             }
             manifest.write(json.dumps(row, ensure_ascii=False) + "\n")

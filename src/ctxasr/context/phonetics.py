@@ -116,8 +116,10 @@ _RULES: list[tuple[str, Phones]] = [
 _FINAL_VOWELS: dict[str, Phones] = {"a": ("AH",), "i": ("IY",), "o": ("OW",), "u": ("UW",)}
 _CONTINENTAL: dict[str, Phones] = {"a": ("AA",), "i": ("IY",), "o": ("OW",), "u": ("UW",)}
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"]
-_TEENS += ["eighteen", "nineteen"]
+_TEENS = [
+    *("ten", "eleven", "twelve", "thirteen", "fourteen"),
+    *("fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
+]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SPOKEN_LIMIT = 1_000_000  # larger numbers in digits are read digit by digit only
 
@@ -129,7 +131,8 @@ def number_words(digits: str) -> list[list[str]]:
     readings = []
     value = int(digits)
     if not digits.startswith("0") and value < _SPOKEN_LIMIT:
-        readings.append(_year(value) if len(digits) == 4 and _year(value) else _cardinal(value))
+        year = _year(value) if len(digits) == 4 else []
+        readings.append(year or _cardinal(value))
     readings.append([_DIGITS[int(d)] for d in digits])
     return list({tuple(r): r for r in readings}.values())
 
@@ -176,6 +179,11 @@ def fold_letters(text: str) -> str:
     plain = text.lower().translate(_FOLDED_APOSTROPHES).translate(_SAID_SIGNS)
     decomposed = unicodedata.normalize("NFKD", plain)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLDED)
+
+
+def _key(word: str) -> str:
+    """``word`` as the lexicon and the rules look it up: folded, no edge apostrophes."""
+    return fold_letters(word).strip("'")
 
 
 def rule_g2p(word: str, continental: bool = False) -> Phones:
@@ -256,17 +264,20 @@ class Pronouncer:
     def in_lexicon(self, word: str) -> bool:
         """Whether ``word`` is a word of the language: CMUdict's, or a number in digits
         (Whisper writes "5, 5" for "five five": words heard as surely as any)."""
-        key = fold_letters(word).strip("'")
+        key = _key(word)
         return key.isdigit() or key in self.lexicon
 
     def word(self, word: str) -> tuple[Phones, ...]:
         """Up to two pronunciations of a word CMUdict knows; of a number in digits, as a number
         and digit by digit; of a word it lacks, each speller's reading (or the English rule
         reading without one) and the continental rule reading."""
-        key = fold_letters(word).strip("'")
+        return self._readings(_key(word))
+
+    def _readings(self, key: str) -> tuple[Phones, ...]:
+        """The readings of ``word`` (see there) for a word already folded (``_key``)."""
         if key.isdigit():
             spoken = number_words(key)
-            return tuple(tuple(p for w in said for p in self.word(w)[0]) for said in spoken)
+            return tuple(tuple(p for w in said for p in self._readings(w)[0]) for said in spoken)
         entries = self.lexicon.get(key)
         if entries:
             return tuple(tuple(re.sub(r"\d", "", p) for p in e) for e in entries[:2])
@@ -281,7 +292,8 @@ class Pronouncer:
         """Pronunciation variants of a phrase (words joined), at most four: first each word
         read its k-th way (a speaker reads a whole name one way: all in English, all with
         continental vowels), then the mixed readings."""
-        per_word = [self.word(w) for w in re.findall(r"[a-z0-9']+", fold_letters(text))]
+        folded = re.findall(r"[a-z0-9']+", fold_letters(text))
+        per_word = [self._readings(w.strip("'")) for w in folded]
         depth = max((len(readings) for readings in per_word), default=0)
         uniform = [tuple(r[min(k, len(r) - 1)] for r in per_word) for k in range(depth)]
         # Taken lazily: a sentence of 15 words with two readings each has 32,768 combinations.

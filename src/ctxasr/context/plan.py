@@ -297,8 +297,10 @@ def named_by_ellipsis(entry_words: Sequence[str], lists: list[list[tuple[str, ..
     Jones or Siobhan Okafor?" names no "Liam Okafor": the item after "Liam" is no "Okafor"
     alone."""
     entry = tuple(entry_words)
+    if len(entry) < 2:
+        return False
     for items in lists:
-        if not (_said_in(entry[:1], items) and _said_in(entry[-1:], items)):
+        if not (_said_in(entry[0], items) and _said_in(entry[-1], items)):
             continue  # most entries of a large catalog: checked in two lookups
         for cut in range(1, len(entry)):
             head, tail = entry[:cut], entry[cut:]
@@ -311,8 +313,8 @@ def named_by_ellipsis(entry_words: Sequence[str], lists: list[list[tuple[str, ..
     return False
 
 
-def _said_in(word: tuple[str, ...], items: list[tuple[str, ...]]) -> bool:
-    return bool(word) and any(word[0] in item for item in items)
+def _said_in(word: str, items: list[tuple[str, ...]]) -> bool:
+    return any(word in item for item in items)
 
 
 def _ends_with(item: tuple[str, ...], tail: tuple[str, ...]) -> bool:
